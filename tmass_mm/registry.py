@@ -1,0 +1,28 @@
+"""The project's registries: children of MMEngine's, scope ``tmass_mm``.
+
+With ``default_scope='tmass_mm'`` a config builds our parts by bare type name
+and the ``locations`` below are imported on first use, so no
+``custom_imports`` is needed. Host projects build them with
+``dict(_scope_='tmass_mm', type=...)`` or ``type='tmass_mm.X'``.
+"""
+from mmengine.registry import DATASETS as MMENGINE_DATASETS
+from mmengine.registry import HOOKS as MMENGINE_HOOKS
+from mmengine.registry import LOOPS as MMENGINE_LOOPS
+from mmengine.registry import METRICS as MMENGINE_METRICS
+from mmengine.registry import MODELS as MMENGINE_MODELS
+from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
+from mmengine.registry import Registry
+
+MODELS = Registry('model', parent=MMENGINE_MODELS, scope='tmass_mm',
+                  locations=['tmass_mm.models'])
+DATASETS = Registry('dataset', parent=MMENGINE_DATASETS, scope='tmass_mm',
+                    locations=['tmass_mm.datasets'])
+TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS,
+                      scope='tmass_mm',
+                      locations=['tmass_mm.datasets.transforms'])
+METRICS = Registry('metric', parent=MMENGINE_METRICS, scope='tmass_mm',
+                   locations=['tmass_mm.evaluation'])
+LOOPS = Registry('loop', parent=MMENGINE_LOOPS, scope='tmass_mm',
+                 locations=['tmass_mm.engine'])
+HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='tmass_mm',
+                 locations=['tmass_mm.engine'])

@@ -1,0 +1,3 @@
+from .retrieval_data_sample import RetrievalDataSample
+
+__all__ = ['RetrievalDataSample']
