@@ -1,0 +1,3 @@
+from .clip_encoder import CLIPEncoder
+
+__all__ = ['CLIPEncoder']

@@ -1,0 +1,3 @@
+from .xpool import XPoolNeck
+
+__all__ = ['XPoolNeck']

@@ -1,0 +1,95 @@
+"""X-Pool: text-conditioned attention pooling of frame features (SPEC §2)."""
+import math
+
+import torch
+from mmengine.model import BaseModule
+from torch import Tensor, nn
+
+from tmass_mm.registry import MODELS
+
+
+def _identity_linear(dim: int) -> nn.Linear:
+    layer = nn.Linear(dim, dim)
+    with torch.no_grad():
+        layer.weight.copy_(torch.eye(dim))
+        layer.bias.zero_()
+    return layer
+
+
+@MODELS.register_module()
+class XPoolNeck(BaseModule):
+    """Pools a video's frames with attention queried by a text.
+
+    ``t' = LN1(t)``, ``f' = LN1(f)``; per head, softmax over frames of
+    ``(Wk f')·(Wq t') / sqrt(d)`` weights the values ``Wv f'``; then
+    ``x = LN2(Wo concat_heads(...))`` and ``p = LN3(x + Dropout(Wl x))``.
+    All linear maps start as the identity with zero bias.
+
+    Args:
+        embed_dim (int): ``D``, the joint embedding width.
+        num_heads (int): attention heads ``H``; ``D`` must divide by it.
+        dropout (float): dropout on ``Wl x`` (0.3; 0.4 for DiDeMo).
+    """
+
+    def __init__(self, embed_dim: int = 512, num_heads: int = 1,
+                 dropout: float = 0.3, init_cfg=None):
+        super().__init__(init_cfg=init_cfg)
+        if embed_dim % num_heads:
+            raise ValueError(f'embed_dim={embed_dim} is not divisible by '
+                             f'num_heads={num_heads}')
+        self.embed_dim = embed_dim
+        self.num_heads = num_heads
+        self.norm_input = nn.LayerNorm(embed_dim)
+        self.q_proj = _identity_linear(embed_dim)
+        self.k_proj = _identity_linear(embed_dim)
+        self.v_proj = _identity_linear(embed_dim)
+        self.out_proj = _identity_linear(embed_dim)
+        self.norm_pooled = nn.LayerNorm(embed_dim)
+        self.linear = _identity_linear(embed_dim)
+        self.dropout = nn.Dropout(dropout)
+        self.norm_output = nn.LayerNorm(embed_dim)
+
+    def _split_heads(self, x: Tensor) -> Tensor:
+        return x.unflatten(-1, (self.num_heads, -1))
+
+    def attention(self, text: Tensor, video: Tensor,
+                  all_pairs: bool = True) -> Tensor:
+        """Attention of each text over the frames of each video.
+
+        Args:
+            text: ``[T, D]``; video: ``[V, F, D]``. With ``all_pairs=False``
+                text ``[N, D]`` is paired with video ``[N, F, D]``.
+
+        Returns:
+            ``[V, T, H, F]`` (all pairs) or ``[N, H, F]``, summing to 1 over F.
+        """
+        query = self._split_heads(self.q_proj(self.norm_input(text)))
+        key = self._split_heads(self.k_proj(self.norm_input(video)))
+        scale = 1.0 / math.sqrt(self.embed_dim // self.num_heads)
+        if all_pairs:
+            logits = torch.einsum('thd,vfhd->vthf', query, key)
+        else:
+            logits = torch.einsum('nhd,nfhd->nhf', query, key)
+        return (logits * scale).softmax(dim=-1)
+
+    def forward(self, text: Tensor, video: Tensor,
+                all_pairs: bool = True) -> Tensor:
+        """Pooled video embeddings ``p(v | t)``.
+
+        Args:
+            text: ``[T, D]`` text features.
+            video: ``[V, F, D]`` frame features.
+            all_pairs: every text with every video (default), or text ``i``
+                with video ``i`` only (``T == V``).
+
+        Returns:
+            ``[V, T, D]`` for all pairs, else ``[N, D]``.
+        """
+        weights = self.attention(text, video, all_pairs)
+        values = self._split_heads(self.v_proj(self.norm_input(video)))
+        if all_pairs:
+            mixed = torch.einsum('vthf,vfhd->vthd', weights, values)
+        else:
+            mixed = torch.einsum('nhf,nfhd->nhd', weights, values)
+        pooled = self.norm_pooled(self.out_proj(mixed.flatten(-2)))
+        return self.norm_output(pooled + self.dropout(self.linear(pooled)))
