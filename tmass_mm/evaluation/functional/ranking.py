@@ -61,7 +61,7 @@ def _pessimistic_ranks(scores: Tensor, gt_scores: Tensor) -> Tensor:
         LongTensor ``[N]``; the ``>=`` count includes the ground truth
         itself, which stands in for the ``1 +``.
     """
-    return (scores > gt_scores.unsqueeze(1)).sum(dim=1)
+    return (scores >= gt_scores.unsqueeze(1)).sum(dim=1)
 
 
 def text_to_video_ranks(sims: Tensor,
