@@ -81,8 +81,11 @@ class TMASSRetriever(BaseModel):
         return data_samples
 
     def score_all_pairs(self, text: Tensor, video: Tensor,
-                        pool_text_index: Optional[Tensor] = None) -> Tensor:
+                        pool_text_index: Optional[Tensor] = None,
+                        seed: Optional[int] = None) -> Tensor:
         """``[T, V]`` inference scores of text ``[T, D]`` against video
-        ``[V, F, D]`` features (see ``TMASSHead.predict_scores``)."""
-        return self.head.predict_scores(text, video, self.neck,
-                                        pool_text_index)
+        ``[V, F, D]`` features, computed on the model's device (see
+        ``TMASSHead.predict_scores``)."""
+        device = self.data_preprocessor.device
+        return self.head.predict_scores(text.to(device), video.to(device),
+                                        self.neck, pool_text_index, seed)
