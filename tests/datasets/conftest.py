@@ -1,0 +1,61 @@
+"""Fixtures for the data tests: the shared real annotation files and small
+generated videos whose frames encode their index."""
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pytest
+
+SHARED = Path(__file__).resolve().parents[2] / '..' / 'shared'
+
+# Frame i of a generated video is a solid gray of level GRAY_STEP * i.
+GRAY_STEP = 10
+GRAY_TOLERANCE = 4.5  # mpeg4 + limited-range YUV shift levels by < 4
+
+
+@pytest.fixture
+def fixtures_dir() -> Path:
+    """``../shared/fixtures`` beside the repository; skip if absent."""
+    path = SHARED / 'fixtures'
+    if not path.is_dir():
+        pytest.skip(f'real annotation fixtures not found at {path}')
+    return path.resolve()
+
+
+def write_gray_video(path: Path, num_frames: int, fps: float = 10.0,
+                     size=(64, 48)) -> Path:
+    """An mp4 (mpeg4 part 2) whose frame i is gray level GRAY_STEP * i."""
+    if GRAY_STEP * (num_frames - 1) > 255:
+        raise ValueError(f'at most {255 // GRAY_STEP + 1} frames')
+    path.parent.mkdir(parents=True, exist_ok=True)
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*'mp4v'), fps,
+                             size)
+    assert writer.isOpened(), f'OpenCV cannot write {path}'
+    for i in range(num_frames):
+        writer.write(np.full((size[1], size[0], 3), GRAY_STEP * i, np.uint8))
+    writer.release()
+    return path
+
+
+def _frame_numbers(imgs: np.ndarray) -> np.ndarray:
+    levels = imgs.reshape(len(imgs), -1).mean(axis=1)
+    numbers = np.round(levels / GRAY_STEP).astype(int)
+    assert np.all(np.abs(levels - numbers * GRAY_STEP) < GRAY_TOLERANCE), \
+        f'frames are not clean gray levels: {levels}'
+    return numbers
+
+
+@pytest.fixture
+def frame_numbers():
+    """Invert the gray coding: ``[F, H, W, 3]`` frames -> ``[F]`` numbers."""
+    return _frame_numbers
+
+
+@pytest.fixture
+def gray_video(tmp_path):
+    """Factory: ``gray_video(num_frames, name='v.mp4', fps=10.0)``."""
+
+    def make(num_frames: int, name: str = 'v.mp4', fps: float = 10.0):
+        return write_gray_video(tmp_path / name, num_frames, fps)
+
+    return make

@@ -1,0 +1,87 @@
+"""Counting samples whose video could not be read, and reporting the count.
+
+``LoadVideoFrames(on_error='skip')`` warns once per file (per process) and
+returns ``None``; in training ``BaseRetrievalDataset.prepare_data`` then
+counts the sample in a ``SkipCounter`` and MMEngine draws another sample.
+The counter lives in shared memory, so increments made in dataloader
+workers reach the main process, where ``ReportSkippedVideosHook`` logs and
+resets it after every training epoch.
+"""
+import torch
+from mmengine.hooks import Hook
+from torch.utils.data import get_worker_info
+
+from tmass_mm.registry import HOOKS
+
+
+class SkipCounter:
+    """A counter shared by the main process and its dataloader workers.
+
+    Each worker increments its own slot of a shared-memory tensor, so no
+    lock is needed and no increment is lost. Works with the ``fork`` and
+    ``spawn`` start methods (torch shares the storage in both).
+
+    Args:
+        num_slots (int): slots for worker ids (``id % num_slots``).
+    """
+
+    def __init__(self, num_slots: int = 256):
+        self._slots = torch.zeros(num_slots, dtype=torch.int64)
+        self._slots.share_memory_()
+
+    def increment(self) -> None:
+        """Count one skipped sample in the calling process's slot."""
+        worker = get_worker_info()
+        slot = 0 if worker is None else worker.id % len(self._slots)
+        self._slots[slot] += 1
+
+    def pop(self) -> int:
+        """Return the total since the last ``pop`` and reset to zero."""
+        total = int(self._slots.sum())
+        self._slots.zero_()
+        return total
+
+    def __deepcopy__(self, memo: dict) -> 'SkipCounter':
+        # A plain deepcopy would clone into private memory, where workers'
+        # increments would never be seen; keep the copy shared instead.
+        counter = SkipCounter(len(self._slots))
+        counter._slots += self._slots
+        return counter
+
+
+def _counters(dataset) -> list:
+    """The ``SkipCounter`` of ``dataset`` and of datasets it wraps."""
+    found = []
+    counter = getattr(dataset, 'skip_counter', None)
+    if isinstance(counter, SkipCounter):
+        found.append(counter)
+    for inner in getattr(dataset, 'datasets', []):  # ConcatDataset
+        found.extend(_counters(inner))
+    if hasattr(dataset, 'dataset'):  # RepeatDataset, ClassBalancedDataset
+        found.extend(_counters(dataset.dataset))
+    return found
+
+
+@HOOKS.register_module()
+class ReportSkippedVideosHook(Hook):
+    """Log how many training samples were skipped for unreadable videos.
+
+    Add ``dict(type='ReportSkippedVideosHook')`` to ``custom_hooks`` when the
+    training pipeline uses ``LoadVideoFrames(on_error='skip')``. After each
+    epoch it logs one warning with the count (nothing when it is zero) and
+    resets the count.
+    """
+
+    priority = 'VERY_LOW'
+
+    def after_train_epoch(self, runner) -> None:
+        skipped = sum(
+            counter.pop()
+            for counter in _counters(runner.train_dataloader.dataset))
+        if skipped:
+            runner.logger.warning(
+                f'epoch {runner.epoch + 1}: {skipped} training sample(s) '
+                'were skipped because their video could not be read (the '
+                'files are named in the warnings above); other samples '
+                'were drawn in their place.')
+
