@@ -26,3 +26,15 @@ LOOPS = Registry('loop', parent=MMENGINE_LOOPS, scope='tmass_mm',
                  locations=['tmass_mm.engine'])
 HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='tmass_mm',
                  locations=['tmass_mm.engine'])
+
+
+def build_model_part(cfg):
+    """Build a part nested in one of our models (e.g. the head's sampler).
+
+    Unprefixed type names resolve in the ``tmass_mm`` scope even while a
+    host project's default scope is active (when the outer model was built
+    as ``type='tmass_mm.X'``); ``type='other_scope.Y'`` still works.
+    """
+    if isinstance(cfg, dict) and '_scope_' not in cfg:
+        cfg = {**cfg, '_scope_': 'tmass_mm'}
+    return MODELS.build(cfg)

@@ -4,7 +4,7 @@ from typing import Dict, List, Optional, Tuple, Union
 from mmengine.model import BaseModel
 from torch import Tensor
 
-from tmass_mm.registry import MODELS
+from tmass_mm.registry import MODELS, build_model_part
 from tmass_mm.structures import RetrievalDataSample
 
 
@@ -27,12 +27,12 @@ class TMASSRetriever(BaseModel):
         if data_preprocessor is None:
             data_preprocessor = dict(type='RetrievalDataPreprocessor')
         if isinstance(data_preprocessor, dict):
-            data_preprocessor = MODELS.build(data_preprocessor)
+            data_preprocessor = build_model_part(data_preprocessor)
         super().__init__(data_preprocessor=data_preprocessor,
                          init_cfg=init_cfg)
-        self.backbone = MODELS.build(backbone)
-        self.neck = MODELS.build(neck)
-        self.head = MODELS.build(head)
+        self.backbone = build_model_part(backbone)
+        self.neck = build_model_part(neck)
+        self.head = build_model_part(head)
 
     def extract_feats(self, inputs: dict) -> Tuple[Tensor, Tensor]:
         """``[N, D]`` caption features and ``[B, F, D]`` frame features."""

@@ -71,6 +71,9 @@ class CLIPEncoder(BaseModule):
         path = (download_openai_weights(self.model_name)
                 if pretrained == 'openai' else pretrained)
         state = read_state_dict(path)
+        # traced archives also hold buffers open_clip does not save
+        for name, _ in self.clip.named_buffers():
+            state.pop(name, None)
         missing, unexpected = self.clip.load_state_dict(state, strict=False)
         if missing or unexpected:
             raise KeyError(f'CLIP weights in {path} do not match the model: '

@@ -5,6 +5,7 @@ Weights that come from outside the project are loaded with
 archives and are read with ``torch.jit.load``, which executes no pickle code.
 """
 import os.path as osp
+import zipfile
 from typing import Dict
 
 import torch
@@ -26,11 +27,10 @@ def read_state_dict(path: str) -> Dict[str, torch.Tensor]:
     if path.endswith('.safetensors'):
         from safetensors.torch import load_file
         state = load_file(path, device='cpu')
+    elif _is_torchscript_archive(path):
+        state = torch.jit.load(path, map_location='cpu').state_dict()
     else:
-        try:
-            state = torch.jit.load(path, map_location='cpu').state_dict()
-        except RuntimeError:
-            state = torch.load(path, map_location='cpu', weights_only=True)
+        state = torch.load(path, map_location='cpu', weights_only=True)
     if isinstance(state, dict) and 'state_dict' in state:
         state = state['state_dict']
     if not isinstance(state, dict):
@@ -40,6 +40,14 @@ def read_state_dict(path: str) -> Dict[str, torch.Tensor]:
         k[len('module.'):] if k.startswith('module.') else k: v
         for k, v in state.items() if k not in _OPENAI_META_KEYS
     }
+
+
+def _is_torchscript_archive(path: str) -> bool:
+    """TorchScript archives are zips holding compiled ``code/``."""
+    if not zipfile.is_zipfile(path):
+        return False
+    with zipfile.ZipFile(path) as archive:
+        return any('/code/' in name for name in archive.namelist())
 
 
 def download_openai_weights(model_name: str) -> str:

@@ -5,7 +5,7 @@ import torch
 from mmengine.model import BaseModule
 from torch import Tensor
 
-from tmass_mm.registry import MODELS
+from tmass_mm.registry import MODELS, build_model_part
 from .radius import frame_similarity
 
 PRIORS = ('uniform01', 'normal')
@@ -30,7 +30,7 @@ class StochasticTextSampler(BaseModule):
         if prior not in PRIORS:
             raise ValueError(f'unknown prior {prior!r}; choose one of '
                              f'{PRIORS}')
-        self.radius_module = MODELS.build(radius)
+        self.radius_module = build_model_part(radius)
         self.prior = prior
         self.prior_std = prior_std
 
