@@ -6,7 +6,7 @@ from mmengine.model import BaseModule
 from torch import Tensor
 from torch.nn.functional import cross_entropy, normalize
 
-from tmass_mm.registry import MODELS
+from tmass_mm.registry import MODELS, build_model_part
 from .pair_scoring import score_all_pairs
 
 TEXT_LOSSES = ('stochastic', 'point')
@@ -68,7 +68,7 @@ class TMASSHead(BaseModule):
         if text_loss not in TEXT_LOSSES:
             raise ValueError(f'unknown text_loss {text_loss!r}; choose one '
                              f'of {TEXT_LOSSES}')
-        self.sampler = MODELS.build(sampler)
+        self.sampler = build_model_part(sampler)
         self.support_weight = support_weight
         self.text_loss = text_loss
         self.kl_weight = kl_weight
