@@ -10,7 +10,7 @@ from mmengine.logging import print_log
 from tmass_mm.registry import METRICS
 from .retrieval_scores import (POST_PROCESSES, PROTOCOLS, Scorer,
                                check_choice, first_caption_of_each_video,
-                               retrieval_metrics, score_in_video_blocks)
+                               metrics_from_scores, score_in_video_blocks)
 
 OFFICIAL_WARNING = (
     "protocol='official' reproduces the public T-MASS evaluation: the score "
@@ -94,7 +94,9 @@ class RetrievalMetric(BaseMetric):
                 '`metric.scorer = model.score_all_pairs`')
         results = dist.collect_results(self.results, size,
                                        self.collect_device)
-        results = dist.broadcast_object_list([results])[0]
+        shared = [results]
+        dist.broadcast_object_list(shared)  # in place, from rank 0
+        results = shared[0]
         self.results.clear()
         metrics = self.compute_metrics(results)
         return {f'{self.prefix}/{name}': value
@@ -126,7 +128,7 @@ class RetrievalMetric(BaseMetric):
             querybank_sims = score_in_video_blocks(
                 self.scorer, querybank, embeds['video_embeds'], None,
                 self.seed)
-        metrics = retrieval_metrics(sims, text_to_video, self.post_process,
+        metrics = metrics_from_scores(sims, text_to_video, self.post_process,
                                     querybank_sims, **self.post_kwargs)
         return {f'{direction}/{name}': value
                 for direction, values in metrics.items()

@@ -66,7 +66,7 @@ def score_in_video_blocks(scorer: Scorer, text: Tensor, video: Tensor,
     return torch.cat([mine[start] for start in sorted(mine)], dim=1)
 
 
-def retrieval_metrics(sims: Tensor, text_to_video: Tensor,
+def metrics_from_scores(sims: Tensor, text_to_video: Tensor,
                       post_process: str = 'none',
                       querybank_sims: Optional[Tensor] = None,
                       **post_kwargs) -> Dict[str, Dict[str, float]]:

@@ -1,0 +1,159 @@
+import pytest
+import torch
+from torch.nn.functional import normalize
+
+from tmass_mm.evaluation import RetrievalMetric, retrieval_metric
+from tmass_mm.evaluation import metrics_from_scores
+from tmass_mm.evaluation.retrieval_scores import score_in_video_blocks
+
+
+def mean_frame_scorer(text, video, pool_text_index, seed):
+    """A stand-in for the model: cosine of text and mean frame."""
+    return normalize(text, dim=-1) @ normalize(video.mean(1), dim=-1).T
+
+
+def video_sample(index, text_ids, text_embeds, video_embeds):
+    return dict(video_index=index, video_id=f'v{index}',
+                text_indices=text_ids, texts=[f't{i}' for i in text_ids],
+                text_embeds=text_embeds, video_embeds=video_embeds)
+
+
+def planted_samples(captions_per_video=(1, 3, 2), dim=8, frames=3, seed=0):
+    """Videos whose captions point near their own mean frame."""
+    gen = torch.Generator().manual_seed(seed)
+    samples, next_id = [], 0
+    for v, count in enumerate(captions_per_video):
+        video = torch.randn(frames, dim, generator=gen)
+        text = video.mean(0) + 0.8 * torch.randn(count, dim, generator=gen)
+        ids = list(range(next_id, next_id + count))
+        next_id += count
+        samples.append(video_sample(v, ids, text, video))
+    return samples
+
+
+def run_metric(samples, size=None, **kwargs):
+    metric = RetrievalMetric(**kwargs)
+    metric.scorer = mean_frame_scorer
+    metric.process(None, samples)
+    return metric.evaluate(size or len(samples))
+
+
+def direct_metrics(samples, post_process='none'):
+    samples = sorted(samples, key=lambda s: s['video_index'])
+    text = torch.cat([s['text_embeds'] for s in samples])
+    ids = [i for s in samples for i in s['text_indices']]
+    order = torch.argsort(torch.tensor(ids))
+    t2v = torch.tensor([s['video_index'] for s in samples
+                        for _ in s['text_indices']])[order]
+    video = torch.stack([s['video_embeds'] for s in samples])
+    sims = mean_frame_scorer(text[order], video, None, 0)
+    return metrics_from_scores(sims, t2v, post_process)
+
+
+def test_multi_caption_ranks_by_hand():
+    # 2 videos, 3 captions; scores chosen so the ranks are known:
+    # caption 0 (video 0) ranks video 0 second, captions 1, 2 (video 1)
+    # rank video 1 first and second.
+    video = torch.eye(4)[:2, None, :].repeat(1, 2, 1)  # v0 = e0, v1 = e1
+    texts = torch.tensor([[0.5, 1.0, 0, 0],    # closer to v1
+                          [0.0, 1.0, 0, 0],    # v1
+                          [1.0, 0.2, 0, 0]])   # closer to v0
+    samples = [video_sample(0, [0], texts[:1], video[0]),
+               video_sample(1, [1, 2], texts[1:], video[1])]
+    metrics = run_metric(samples)
+    assert metrics['retrieval/t2v/R1'] == pytest.approx(100 / 3)
+    assert metrics['retrieval/t2v/MnR'] == pytest.approx(5 / 3)
+    # v2t: v0's best own caption (0: 0.447) loses to v1's best caption on v0
+    # (caption 2: 0.98) -> rank 2; v1's own caption 1 scores 1.0 -> rank 1
+    assert metrics['retrieval/v2t/R1'] == pytest.approx(50.0)
+    assert metrics['retrieval/v2t/MdR'] == pytest.approx(1.5)
+
+
+def test_order_of_results_does_not_matter():
+    samples = planted_samples()
+    forward = run_metric(samples)
+    backward = run_metric(samples[::-1])
+    assert forward == backward
+    expected = direct_metrics(samples)
+    assert forward['retrieval/t2v/R5'] == expected['t2v']['R5']
+    assert forward['retrieval/v2t/MnR'] == expected['v2t']['MnR']
+
+
+def test_distributed_padding_is_dropped():
+    samples = planted_samples((1, 1, 1, 1, 1), seed=1)
+    padded = samples + samples[:1]  # what a DistributedSampler adds
+    assert run_metric(padded, size=5) == run_metric(samples)
+
+
+def test_duplicate_ids_are_an_error():
+    samples = planted_samples((1, 1))
+    samples[1]['video_index'] = 0
+    with pytest.raises(ValueError, match='video indices'):
+        run_metric(samples)
+
+
+def test_dsl_option_matches_functional():
+    samples = planted_samples((2, 2, 2, 2), seed=2)
+    metrics = run_metric(samples, post_process='dsl')
+    expected = direct_metrics(samples, 'dsl')
+    assert metrics['retrieval/t2v/MnR'] == pytest.approx(
+        expected['t2v']['MnR'])
+    assert metrics['retrieval/v2t/MnR'] == pytest.approx(
+        expected['v2t']['MnR'])
+
+
+def test_official_protocol_pools_on_first_caption_and_warns(monkeypatch):
+    seen, logged = {}, []
+    monkeypatch.setattr(retrieval_metric, 'print_log',
+                        lambda msg, **kwargs: logged.append(msg))
+
+    def recording_scorer(text, video, pool_text_index, seed):
+        seen['pool'] = pool_text_index
+        return mean_frame_scorer(text, video, None, seed)
+
+    metric = RetrievalMetric(protocol='official')
+    metric.scorer = recording_scorer
+    metric.process(None, planted_samples((2, 1, 3)))
+    metric.evaluate(3)
+    assert seen['pool'].tolist() == [0, 2, 3]
+    assert any('ground-truth caption' in msg for msg in logged)
+
+
+def test_video_blocks_give_the_same_scores_and_seeds():
+    calls = []
+
+    def scorer(text, video, pool, seed):
+        calls.append(seed)
+        return mean_frame_scorer(text, video, pool, seed)
+
+    text, video = torch.randn(7, 4), torch.randn(5, 2, 4)
+    blocks = score_in_video_blocks(scorer, text, video, None, seed=10,
+                                   block_size=2)
+    torch.testing.assert_close(blocks, mean_frame_scorer(text, video, None,
+                                                         0))
+    assert calls == [10, 11, 12]
+
+
+def test_dump_embeddings(tmp_path):
+    path = tmp_path / 'embeds.pth'
+    samples = planted_samples((2, 1))
+    run_metric(samples, dump_embeddings=str(path))
+    dumped = torch.load(path, weights_only=True)
+    assert dumped['text_embeds'].shape == (3, 8)
+    assert dumped['video_embeds'].shape == (2, 3, 8)
+    assert dumped['text_to_video'].tolist() == [0, 0, 1]
+    assert dumped['texts'] == ['t0', 't1', 't2']
+    assert dumped['video_ids'] == ['v0', 'v1']
+
+
+def test_errors_are_clear():
+    with pytest.raises(ValueError, match="unknown protocol 'leaky'"):
+        RetrievalMetric(protocol='leaky')
+    with pytest.raises(ValueError, match='querybank'):
+        RetrievalMetric(post_process='qbnorm')
+    metric = RetrievalMetric()
+    with pytest.raises(RuntimeError, match='RetrievalTestLoop'):
+        metric.evaluate(1)
+    metric.scorer = mean_frame_scorer
+    with pytest.raises(ValueError, match='empty'):
+        metric.evaluate(0)
