@@ -1,10 +1,12 @@
 """Fixtures for the data tests: the shared real annotation files and small
 generated videos whose frames encode their index."""
+import logging
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
+from mmengine.logging import MMLogger
 
 SHARED = Path(__file__).resolve().parents[2] / '..' / 'shared'
 
@@ -59,3 +61,15 @@ def gray_video(tmp_path):
         return write_gray_video(tmp_path / name, num_frames, fps)
 
     return make
+
+
+@pytest.fixture
+def mmengine_log():
+    """Records logged through MMEngine's current logger during the test."""
+    logger = MMLogger.get_current_instance()
+    records = []
+    handler = logging.Handler()
+    handler.emit = records.append
+    logger.addHandler(handler)
+    yield records
+    logger.removeHandler(handler)

@@ -1,9 +1,10 @@
 """Decoding the sampled frames of a video."""
+import logging
 import os.path as osp
-import warnings
 from typing import Optional
 
 from mmcv.transforms import BaseTransform
+from mmengine.logging import print_log
 
 from tmass_mm.registry import TRANSFORMS
 from .frame_sampling import SAMPLING_MODES, frame_window, sample_frame_indices
@@ -33,7 +34,8 @@ class LoadVideoFrames(BaseTransform):
     A missing file, a file that cannot be decoded and a file with no frame
     raise ``VideoReadError`` (``FileNotFoundError`` for the missing file)
     naming the path and the ``video_id``. With ``on_error='skip'`` the
-    transform instead warns once per file (per worker process) and returns
+    transform instead logs a warning once per file (per worker process)
+    through MMEngine's current logger and returns
     ``None``: in training MMEngine's ``BaseDataset`` then draws another
     sample and ``BaseRetrievalDataset`` counts the skip for
     ``ReportSkippedVideosHook``; in test mode the dataset raises, since
@@ -79,7 +81,8 @@ class LoadVideoFrames(BaseTransform):
                 raise
             if path not in self._warned_files:
                 self._warned_files.add(path)
-                warnings.warn(f'skipping a sample: {err}')
+                print_log(f'skipping a sample: {err}', logger='current',
+                          level=logging.WARNING)
             return None
         return results
 
