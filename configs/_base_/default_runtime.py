@@ -10,8 +10,12 @@ default_hooks = dict(
                     save_best='retrieval/t2v/R1', rule='greater'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
 )
-# CLIP's logit_scale <= ln(100) after every optimiser step
-custom_hooks = [dict(type='ClampLogitScaleHook')]
+custom_hooks = [
+    # CLIP's logit_scale <= ln(100) after every optimiser step
+    dict(type='ClampLogitScaleHook'),
+    # an epoch's randomness depends on seed + epoch only (exact resume)
+    dict(type='EpochSeedHook'),
+]
 
 env_cfg = dict(
     cudnn_benchmark=False,

@@ -1,0 +1,14 @@
+# Charades: the `script` of each video as its text; 1,863 test videos.
+# <data_root>/Charades_v1_{train,test}.csv and <data_root>/videos/<id>.mp4
+_base_ = ['./clip_video_pipelines.py']
+data_root = 'data/charades'
+dataset = dict(type='CharadesDataset', data_root=data_root,
+               video_root='videos', text_field='script')
+
+train_dataloader = dict(
+    dataset=dict(**dataset, split='train',
+                 pipeline={{_base_.train_pipeline}}))
+val_dataloader = dict(
+    dataset=dict(**dataset, split='test', test_mode=True,
+                 pipeline={{_base_.test_pipeline}}))
+test_dataloader = dict(dataset=val_dataloader['dataset'])

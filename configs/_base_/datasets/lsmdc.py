@@ -1,0 +1,15 @@
+# LSMDC 2016: training csv, 1,000-clip public test.
+# <data_root>/LSMDC16_annos_training.csv,
+# LSMDC16_challenge_1000_publictect.csv and
+# <data_root>/videos/<movie>/<clip_id>.avi
+_base_ = ['./clip_video_pipelines.py']
+data_root = 'data/lsmdc'
+dataset = dict(type='LSMDCDataset', data_root=data_root, video_root='videos')
+
+train_dataloader = dict(
+    dataset=dict(**dataset, split='train',
+                 pipeline={{_base_.train_pipeline}}))
+val_dataloader = dict(
+    dataset=dict(**dataset, split='test', test_mode=True,
+                 pipeline={{_base_.test_pipeline}}))
+test_dataloader = dict(dataset=val_dataloader['dataset'])

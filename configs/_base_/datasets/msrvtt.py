@@ -1,0 +1,15 @@
+# MSR-VTT: 9k train captions (every caption of 9,000 videos), 1k-A test.
+# <data_root>/MSRVTT_data.json, MSRVTT_train.9k.csv,
+# MSRVTT_JSFUSION_test.csv and <data_root>/videos/<video_id>.mp4
+_base_ = ['./clip_video_pipelines.py']
+data_root = 'data/msrvtt'
+dataset = dict(type='MSRVTTDataset', data_root=data_root,
+               video_root='videos')
+
+train_dataloader = dict(
+    dataset=dict(**dataset, split='train-9k',
+                 pipeline={{_base_.train_pipeline}}))
+val_dataloader = dict(
+    dataset=dict(**dataset, split='test-1k-A', test_mode=True,
+                 pipeline={{_base_.test_pipeline}}))
+test_dataloader = dict(dataset=val_dataloader['dataset'])

@@ -1,0 +1,4 @@
+# The ViT-B/32 recipe with the ViT-B/16 image tower. Published: 30.3 t2v R@1
+# (official protocol).
+_base_ = ['./tmass_vit-b32_1xb32-12f-5e_lsmdc.py']
+model = dict(backbone=dict(model_name='ViT-B-16'))

@@ -1,0 +1,7 @@
+# T-MASS, ViT-B/32, VATEX (HGR split). Published: 63.0 t2v R@1 (official
+# protocol).
+_base_ = [
+    '../_base_/models/tmass_vit-b32.py', '../_base_/default_runtime.py',
+    '../_base_/schedules/adamw_cosine_5e.py',
+    '../_base_/datasets/vatex.py'
+]
