@@ -7,7 +7,7 @@ from torch import Tensor
 from torch.nn.functional import cross_entropy, normalize
 
 from tmass_mm.registry import MODELS, build_model_part
-from .pair_scoring import score_all_pairs
+from .pair_scoring import NOISE_MODES, score_all_pairs
 
 TEXT_LOSSES = ('stochastic', 'point')
 
@@ -52,6 +52,10 @@ class TMASSHead(BaseModule):
         eval_seed (int): seed of the inference noise, so evaluation is
             repeatable.
         text_chunk, video_chunk (int): block sizes of all-pairs scoring.
+        noise (str): ``'faithful'`` (fresh noise per text, video and trial,
+            SPEC §6) or ``'shared'`` (each text's ``M`` draws reused for
+            every video; faster, same per-pair distribution). See
+            :func:`score_all_pairs`.
     """
 
     def __init__(self,
@@ -63,11 +67,15 @@ class TMASSHead(BaseModule):
                  eval_seed: int = 0,
                  text_chunk: int = 256,
                  video_chunk: int = 32,
+                 noise: str = 'faithful',
                  init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         if text_loss not in TEXT_LOSSES:
             raise ValueError(f'unknown text_loss {text_loss!r}; choose one '
                              f'of {TEXT_LOSSES}')
+        if noise not in NOISE_MODES:
+            raise ValueError(f'unknown noise mode {noise!r}; choose one of '
+                             f'{NOISE_MODES}')
         self.sampler = build_model_part(sampler)
         self.support_weight = support_weight
         self.text_loss = text_loss
@@ -76,6 +84,7 @@ class TMASSHead(BaseModule):
         self.eval_seed = eval_seed
         self.text_chunk = text_chunk
         self.video_chunk = video_chunk
+        self.noise = noise
 
     def loss(self, text: Tensor, video: Tensor, neck,
              logit_scale: Tensor) -> Dict[str, Tensor]:
@@ -122,11 +131,16 @@ class TMASSHead(BaseModule):
         return text + radius * direction
 
     def predict_scores(self, text: Tensor, video: Tensor, neck,
-                       pool_text_index: Optional[Tensor] = None) -> Tensor:
-        """``[T, V]`` inference scores; see :func:`score_all_pairs`."""
-        generator = torch.Generator(device=text.device)
-        generator.manual_seed(self.eval_seed)
+                       pool_text_index: Optional[Tensor] = None,
+                       seed: Optional[int] = None) -> Tensor:
+        """``[T, V]`` inference scores; see :func:`score_all_pairs`.
+
+        ``seed`` (default ``eval_seed``) fixes the noise; the scores do not
+        depend on the device or the block sizes.
+        """
+        generator = torch.Generator()
+        generator.manual_seed(self.eval_seed if seed is None else seed)
         return score_all_pairs(text, video, neck, self.sampler,
                                self.num_trials, generator, pool_text_index,
-                               self.text_chunk, self.video_chunk)
-
+                               self.text_chunk, self.video_chunk,
+                               noise=self.noise)

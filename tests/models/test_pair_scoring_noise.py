@@ -1,0 +1,117 @@
+"""The counter-based scoring noise: its definition, written out here in
+plain Python integers, and its statistics."""
+import math
+
+import pytest
+import torch
+
+from tmass_mm.models.heads.pair_noise import CounterNoise, mix32
+
+MASK = 0xFFFFFFFF
+
+
+def py_mix(x, final_shift=True):
+    x &= MASK
+    x ^= x >> 16
+    x = (x * 0x7feb352d) & MASK
+    x ^= x >> 15
+    x = (x * 0x846ca68b) & MASK
+    if final_shift:
+        x ^= x >> 16
+    return x
+
+
+def py_eps(seed, counter, d, domain=0x2545f491, prior='uniform01', std=1.0):
+    """The module docstring's definition, one value at a time."""
+    salt = py_mix(seed ^ domain)
+    key = py_mix(py_mix((counter & MASK) ^ salt) ^ (counter >> 32))
+    dim_salt = py_mix(py_mix(d) ^ salt)
+    word = py_mix(key ^ dim_salt, final_shift=False)
+    signed = word - (1 << 32) if word >> 31 else word
+    u = 0.5 + (signed >> 8) / 2**24
+    if prior == 'normal':
+        return std * math.sqrt(2) * torch.erfinv(
+            torch.tensor(2 * (u + 2**-25) - 1, dtype=torch.float64)).item()
+    return u
+
+
+def test_mix32_is_lowbias32():
+    words = [0, 1, 2, 0x7FFFFFFF, 0x80000000, 0xDEADBEEF, MASK]
+    signed = torch.tensor([w - (1 << 32) if w >> 31 else w for w in words],
+                          dtype=torch.int64).to(torch.int32)
+    got = [int(x) & MASK for x in mix32(signed)]
+    assert got == [py_mix(w) for w in words]
+
+
+@pytest.mark.parametrize('seed', [0, 12345, 2**32 - 1])
+def test_pair_draws_follow_the_definition(seed):
+    num_videos, num_trials, dim = 7, 3, 9
+    noise = CounterNoise(seed, dim, 'pair')
+    text_index, video_index = torch.tensor([0, 4]), torch.tensor([6, 1, 2])
+    counters = noise.counters(text_index, num_trials, video_index,
+                              num_videos)
+    eps = noise.draw(noise.keys(counters))
+    assert eps.shape == (3, 2, num_trials, dim)
+    for i, v in enumerate(video_index.tolist()):
+        for j, t in enumerate(text_index.tolist()):
+            for m in range(num_trials):
+                counter = (t * num_videos + v) * num_trials + m
+                assert int(counters[i, j, m]) == counter
+                expected = [py_eps(seed, counter, d) for d in range(dim)]
+                assert eps[i, j, m].tolist() == expected
+
+
+def test_text_draws_and_normal_prior_follow_the_definition():
+    noise = CounterNoise(5, 4, 'text', prior='normal', prior_std=0.2)
+    counters = noise.counters(torch.tensor([3]), 2)
+    assert counters.tolist() == [[6, 7]]
+    eps = noise.draw(noise.keys(counters))
+    expected = [[py_eps(5, c, d, domain=0x6a09e667, prior='normal', std=0.2)
+                 for d in range(4)] for c in (6, 7)]
+    torch.testing.assert_close(eps[0].double(), torch.tensor(expected,
+                                                             dtype=torch.float64),
+                               rtol=0, atol=1e-6)
+
+
+def test_counters_beyond_32_bits_use_the_high_word():
+    noise = CounterNoise(0, 3, 'pair')
+    counters = torch.tensor([5, 5 + 2**32])
+    eps = noise.draw(noise.keys(counters))
+    assert not torch.equal(eps[0], eps[1])
+    assert eps[1].tolist() == [py_eps(0, 5 + 2**32, d) for d in range(3)]
+
+
+def test_uniform_draws_look_uniform_and_independent():
+    noise = CounterNoise(1, 256, 'pair')
+    counters = noise.counters(torch.arange(40), 20, torch.arange(30), 30)
+    eps = noise.draw(noise.keys(counters)).reshape(-1, 256)  # 24000 streams
+    assert 0 <= eps.min() and eps.max() < 1
+    n = eps.numel()
+    assert abs(eps.mean() - 0.5) < 4 * math.sqrt(1 / 12 / n)
+    assert abs(eps.var() - 1 / 12) < 1e-3
+    counts = (eps.flatten() * 100).long().bincount(minlength=100).double()
+    chi2 = ((counts - n / 100)**2 / (n / 100)).sum()
+    assert chi2 < 99 + 5 * math.sqrt(2 * 99)
+    centred = eps - 0.5
+    # neighbouring streams (adjacent trials / pairs) and dimensions
+    for a, b in [(centred[:-1], centred[1:]),
+                 (centred[:, :-1], centred[:, 1:])]:
+        corr = (a * b).mean() / centred.var()
+        assert abs(corr) < 5 / math.sqrt(a.numel())
+
+
+def test_normal_prior_moments():
+    noise = CounterNoise(2, 512, 'text', prior='normal', prior_std=3.0)
+    eps = noise.draw(noise.keys(noise.counters(torch.arange(500), 4)))
+    assert abs(eps.mean()) < 0.01 and abs(eps.std() - 3.0) < 0.01
+    assert torch.isfinite(eps).all()
+
+
+def test_seeds_and_kinds_give_unrelated_streams():
+    counters = torch.arange(2000)
+    draws = [CounterNoise(seed, 64, kind).draw(
+        CounterNoise(seed, 64, kind).keys(counters)).flatten() - 0.5
+        for seed, kind in [(0, 'pair'), (1, 'pair'), (0, 'text')]]
+    for other in draws[1:]:
+        corr = (draws[0] * other).mean() * 12
+        assert abs(corr) < 5 / math.sqrt(len(other))

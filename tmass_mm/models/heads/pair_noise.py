@@ -1,0 +1,159 @@
+"""Counter-based noise for all-pairs scoring: the draw order of SPEC §6.
+
+Every ``eps`` value is a pure function of the seed, a 64-bit counter naming
+its stream (which text, video and trial it belongs to) and its dimension
+``d``. Scores therefore do not depend on chunk sizes, on the order blocks are
+visited or on the device, and a reference implementation can recompute the
+draws of any single pair. torch's CPU generator would be the bottleneck
+(about 5 ns a number, serial): these draws are plain vectorised integer
+arithmetic.
+
+Definition, on 32-bit words with wrapping arithmetic (``>>>`` logical shift,
+``>>`` arithmetic shift of the word read as a signed int32)::
+
+    mix(x)   = lowbias32: x ^= x >>> 16; x *= 0x7feb352d; x ^= x >>> 15;
+               x *= 0x846ca68b; x ^= x >>> 16
+    mix'(x)  = mix without its final xorshift
+    salt     = mix(seed ^ DOMAIN[kind]),  dim_salt[d] = mix(mix(d) ^ salt)
+    key(c)   = mix(mix(lo32(c) ^ salt) ^ hi32(c))
+    u(c, d)  = 1/2 + (mix'(key(c) ^ dim_salt[d]) >> 8) / 2^24     in [0, 1)
+    eps      = u                          (prior 'uniform01')
+             = prior_std * ndtri(u + 2^-25)   (prior 'normal')
+
+Stream counters: ``c = (t * V + v) * M + m`` for kind ``'pair'`` (fresh noise
+per text ``t``, video ``v`` out of ``V``, trial ``m`` out of ``M``) and
+``c = t * M + m`` for kind ``'text'`` (one set of ``M`` draws per text,
+shared by every video). Keys are distinct for the first 2^32 counters.
+``u`` has float32 resolution 2^-24, like ``torch.rand``.
+"""
+import torch
+from torch import Tensor
+
+_MUL1 = 0x7feb352d
+_MUL2 = 0x846ca68b - (1 << 32)  # the same word as a signed int32
+_DOMAIN = {'pair': 0x2545f491, 'text': 0x6a09e667}
+_U24 = 2.0**-24
+PRIORS = ('uniform01', 'normal')
+
+
+def _xorshift_(x: Tensor, shift: int, tmp: Tensor) -> Tensor:
+    """``x ^= x >>> shift`` in place on int32 (a logical shift)."""
+    torch.bitwise_right_shift(x, shift, out=tmp)
+    tmp.bitwise_and_((1 << (32 - shift)) - 1)
+    return x.bitwise_xor_(tmp)
+
+
+def _mix_core_(x: Tensor, tmp: Tensor) -> Tensor:
+    """``mix'`` without its first xorshift, in place: multiply, xorshift 15,
+    multiply."""
+    x.mul_(_MUL1)
+    _xorshift_(x, 15, tmp)
+    return x.mul_(_MUL2)
+
+
+def mix32(x: Tensor) -> Tensor:
+    """lowbias32 of every int32 word (a bijection); returns a new tensor."""
+    x = x.to(torch.int32, copy=True)
+    tmp = torch.empty_like(x)
+    _xorshift_(x, 16, tmp)
+    _mix_core_(x, tmp)
+    return _xorshift_(x, 16, tmp)
+
+
+def _wrap_int32(x: Tensor) -> Tensor:
+    """Low 32 bits of int64 values as int32 words."""
+    return ((x & 0xFFFFFFFF) - ((x & 0x80000000) << 1)).to(torch.int32)
+
+
+class CounterNoise:
+    """Draws ``eps`` for streams named by counters (see the module docstring).
+
+    Args:
+        seed (int): any integer; only its low 32 bits are used.
+        dim (int): ``D``, values per draw.
+        kind (str): ``'pair'`` or ``'text'``, the counter layout; the two
+            kinds give unrelated streams for the same seed.
+        prior (str): ``'uniform01'`` or ``'normal'``.
+        prior_std (float): standard deviation of the normal prior.
+        device: where keys and draws live.
+    """
+
+    def __init__(self, seed: int, dim: int, kind: str = 'pair',
+                 prior: str = 'uniform01', prior_std: float = 0.0,
+                 device=None):
+        if prior not in PRIORS:
+            raise ValueError(f'unknown prior {prior!r}; choose one of '
+                             f'{PRIORS}')
+        self.kind = kind
+        self.prior = prior
+        self.prior_std = prior_std
+        self.device = torch.device(device or 'cpu')
+        salt = mix32(_wrap_int32(torch.tensor(
+            [(seed ^ _DOMAIN[kind]) & 0xFFFFFFFF], device=self.device)))
+        self._salt = salt
+        dims = torch.arange(dim, device=self.device, dtype=torch.int32)
+        # mix'(k ^ s) begins with a xorshift, which is linear over xor: it is
+        # applied to keys and dimension salts separately, once each.
+        self._dim_salt = self._pre_shift(mix32(mix32(dims) ^ salt))
+        self._work = torch.empty(2, 0, dtype=torch.int32,
+                                 device=self.device)
+
+    @staticmethod
+    def _pre_shift(x: Tensor) -> Tensor:
+        return _xorshift_(x, 16, torch.empty_like(x))
+
+    def counters(self, text_index: Tensor, num_trials: int,
+                 video_index: Tensor = None, num_videos: int = 0) -> Tensor:
+        """Stream counters of ``kind`` as int64.
+
+        Args:
+            text_index: ``[Tc]`` text indices ``t``.
+            num_trials: ``M``.
+            video_index, num_videos: ``[Vc]`` video indices ``v`` and the
+                gallery size ``V`` (kind ``'pair'`` only).
+
+        Returns:
+            ``[Vc, Tc, M]`` (``'pair'``) or ``[Tc, M]`` (``'text'``).
+        """
+        trials = torch.arange(num_trials, device=self.device)
+        text_index = text_index.to(self.device, torch.int64)
+        if self.kind == 'text':
+            return text_index[:, None] * num_trials + trials
+        video_index = video_index.to(self.device, torch.int64)
+        stream = text_index[None, :] * num_videos + video_index[:, None]
+        return stream[..., None] * num_trials + trials
+
+    def keys(self, counters: Tensor) -> Tensor:
+        """int32 keys of int64 counters, same shape (stored pre-shifted)."""
+        key = mix32(mix32(_wrap_int32(counters) ^ self._salt) ^
+                    _wrap_int32(counters >> 32))
+        return self._pre_shift(key)
+
+    def draw(self, keys: Tensor, out: Tensor = None) -> Tensor:
+        """``eps`` for every key: ``[...]`` int32 keys → ``[..., D]`` float32.
+
+        ``out`` (optional, contiguous) receives the result; integer work
+        buffers are kept between calls of the same size.
+        """
+        shape = (*keys.shape, self._dim_salt.numel())
+        if out is None:
+            out = torch.empty(shape, device=self.device)
+        bits, tmp = self._buffers(shape)
+        torch.bitwise_xor(keys[..., None], self._dim_salt, out=bits)
+        _mix_core_(bits, tmp)
+        bits.bitwise_right_shift_(8)
+        torch.add(0.5, bits, alpha=_U24, out=out)
+        if self.prior == 'normal':
+            torch.special.ndtri(out.add_(_U24 / 2), out=out)
+            out.mul_(self.prior_std)
+        return out
+
+    def _buffers(self, shape) -> tuple:
+        """Two int32 work tensors of ``shape``, views of storage kept
+        between calls and grown when a larger shape comes."""
+        numel = torch.Size(shape).numel()
+        if self._work.shape[1] < numel:
+            self._work = torch.empty(2, numel, dtype=torch.int32,
+                                     device=self.device)
+        bits, tmp = self._work[:, :numel]
+        return bits.view(shape), tmp.view(shape)
