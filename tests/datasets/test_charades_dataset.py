@@ -56,17 +56,18 @@ def test_generated_train_csv(tmp_path):
                          video_root='Charades_v1')
     # the row with an empty script is left out (with a warning)
     assert ds.num_videos == 2 and len(ds) == 2
-    assert ds.get_data_info(0)['texts'] == ['A person cooks, then "eats" food.']
+    assert ds.get_data_info(0)['texts'] == [
+        'A person cooks, then "eats" food.'
+    ]
     assert ds.get_data_info(1)['texts'] == ['A person walks\ndown.']
     assert ds.get_data_info(1)['video_path'] == str(
         tmp_path / 'Charades_v1' / 'N11GT.mp4')
 
     by_description = CharadesDataset(split='train', data_root=tmp_path,
                                      text_field='descriptions')
-    assert [by_description.get_data_info(i)['texts']
-            for i in range(len(by_description))] == [['Someone cooks.'],
-                                                      ['They eat.'],
-                                                      ['Sleeps.']]
+    texts = [by_description.get_data_info(i)['texts']
+             for i in range(len(by_description))]
+    assert texts == [['Someone cooks.'], ['They eat.'], ['Sleeps.']]
     assert by_description.num_videos == 2  # N11GT has no description
 
 

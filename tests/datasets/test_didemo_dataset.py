@@ -47,7 +47,8 @@ def test_paragraphs_from_json_equal_tmass_csv(fixtures_dir):
     # spot check the joining itself on the first video of test_data.json
     entries = json.loads((root / 'test_data.json').read_text())
     name = entries[0]['video']
-    expected = ' '.join(e['description'] for e in entries if e['video'] == name)
+    expected = ' '.join(entry['description'] for entry in entries
+                        if entry['video'] == name)
     assert json_texts[name] == [expected]
     assert expected.startswith('someone kicks the bug towards some rocks. a ')
 

@@ -22,7 +22,8 @@ def test_short_and_single_frame_videos_repeat_last_frame():
     for mode in ('uniform', 'rand'):
         np.testing.assert_array_equal(
             sample_frame_indices(5, 8, mode), [0, 1, 2, 3, 4, 4, 4, 4])
-        np.testing.assert_array_equal(sample_frame_indices(1, 3, mode), [0] * 3)
+        np.testing.assert_array_equal(sample_frame_indices(1, 3, mode),
+                                      [0, 0, 0])
 
 
 def test_rand_stays_in_its_segment_and_covers_it():

@@ -19,8 +19,11 @@ def load(path, **kwargs):
 
 
 @pytest.mark.parametrize('backend', BACKENDS)
-def test_uniform_sampling_decodes_the_expected_frames(gray_video, frame_numbers, backend):
-    path = gray_video(24)
+@pytest.mark.parametrize('codec', ['mp4v', 'h264'])
+def test_uniform_sampling_decodes_the_expected_frames(gray_video,
+                                                      frame_numbers, backend,
+                                                      codec):
+    path = gray_video(24, codec=codec)
     results = load(path, num_frames=12, backend=backend)
     expected = [1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23]
     np.testing.assert_array_equal(results['frame_inds'], expected)
@@ -33,7 +36,8 @@ def test_uniform_sampling_decodes_the_expected_frames(gray_video, frame_numbers,
 
 
 @pytest.mark.parametrize('backend', BACKENDS)
-def test_rand_sampling_frames_match_their_indices(gray_video, frame_numbers, backend):
+def test_rand_sampling_frames_match_their_indices(gray_video, frame_numbers,
+                                                  backend):
     path = gray_video(20)
     np.random.seed(3)
     results = load(path, num_frames=4, sampling='rand', backend=backend)
@@ -60,7 +64,7 @@ def test_time_window(gray_video, frame_numbers, backend):
 @pytest.mark.parametrize('backend', BACKENDS)
 @pytest.mark.parametrize('num_total', [1, 5])
 def test_short_video_repeats_last_frame(gray_video, frame_numbers, backend,
-                                       num_total):
+                                        num_total):
     results = load(gray_video(num_total), num_frames=8, backend=backend)
     expected = [min(i, num_total - 1) for i in range(8)]
     np.testing.assert_array_equal(results['frame_inds'], expected)

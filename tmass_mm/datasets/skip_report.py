@@ -84,4 +84,3 @@ class ReportSkippedVideosHook(Hook):
                 'were skipped because their video could not be read (the '
                 'files are named in the warnings above); other samples '
                 'were drawn in their place.')
-

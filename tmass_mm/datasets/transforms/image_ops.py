@@ -131,7 +131,7 @@ class RandomResizedCropFrames(BaseTransform):
         self.interpolation = _check_interpolation(interpolation)
 
     def crop_box(self, height: int, width: int) -> Tuple[int, int, int, int]:
-        """A random ``(top, left, h, w)`` box for an ``height x width`` frame."""
+        """A random ``(top, left, h, w)`` box in a ``height x width`` frame."""
         area = height * width
         log_ratio = (math.log(self.ratio[0]), math.log(self.ratio[1]))
         for _ in range(10):
