@@ -34,3 +34,4 @@ def test_join_root():
     assert join_root('a.csv', '/data') == '/data/a.csv'
     assert join_root('/abs/a.csv', '/data') == '/abs/a.csv'
     assert join_root('a.csv', '') == 'a.csv'
+    assert join_root('', '/data') == '/data'

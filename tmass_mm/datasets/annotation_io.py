@@ -17,10 +17,10 @@ class AnnotationError(ValueError):
 
 
 def join_root(path: str, root: str) -> str:
-    """``path`` under ``root`` unless it is absolute or ``root`` is empty."""
-    if not path or not root or osp.isabs(path):
+    """``path`` under ``root`` unless it is absolute; '' means ``root``."""
+    if not root or osp.isabs(path):
         return path
-    return osp.join(root, path)
+    return osp.join(root, path) if path else root
 
 
 def read_lines(path: str) -> Iterator[Tuple[int, str]]:

@@ -40,7 +40,7 @@ class BaseRetrievalDataset(BaseDataset):
         ann_file (str): the main annotation file, relative to ``data_root``
             unless absolute.
         video_root (str): folder of the videos, relative to ``data_root``
-            unless absolute.
+            unless absolute; '' means ``data_root`` itself.
         data_root (str): root of relative paths. Defaults to ''.
         pipeline (Sequence[dict | Callable]): the transforms.
         test_mode (bool): gallery mode (see above). Defaults to False.
