@@ -75,12 +75,29 @@ def write_setup(tmp_path: Path) -> dict:
     return dict(paths, model=model, embeds=embeds)
 
 
-def run_tool(name: str, *args) -> subprocess.CompletedProcess:
-    """Run ``tools/analysis_tools/{name}.py`` on the CPU."""
-    return subprocess.run(
-        [sys.executable, str(REPO / 'tools' / 'analysis_tools' / f'{name}.py'),
-         *map(str, args), '--device', 'cpu'],
-        capture_output=True, text=True, cwd=REPO, timeout=120)
+class ToolRun:
+    """A tool started in a subprocess (``tools/analysis_tools/{name}.py``,
+    on the CPU); :meth:`result` waits for it. Starting it early lets the
+    in-process tests run while the subprocess imports torch and open_clip.
+    """
+
+    def __init__(self, name: str, *args):
+        script = REPO / 'tools' / 'analysis_tools' / f'{name}.py'
+        self.process = subprocess.Popen(
+            [sys.executable, str(script), *map(str, args), '--device', 'cpu'],
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=REPO)
+
+    def result(self, timeout: float = 180) -> subprocess.CompletedProcess:
+        stdout, stderr = self.process.communicate(timeout=timeout)
+        return subprocess.CompletedProcess(self.process.args,
+                                           self.process.returncode, stdout,
+                                           stderr)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.communicate()
 
 
 def import_tool(name: str):

@@ -7,9 +7,10 @@ process is most of a run's time).
 """
 import json
 
+import numpy as np
 import pytest
 import torch
-from analysis_tool_helpers import (EVAL_SEED, import_tool, run_tool,
+from analysis_tool_helpers import (EVAL_SEED, ToolRun, import_tool,
                                    write_config, write_setup)
 from torch.nn.functional import normalize
 
@@ -22,6 +23,18 @@ KEYS = {'R1', 'R5', 'R10', 'R50', 'MdR', 'MnR'}
 @pytest.fixture(scope='module')
 def setup(tmp_path_factory):
     return write_setup(tmp_path_factory.mktemp('eval_embeddings'))
+
+
+@pytest.fixture(scope='module', autouse=True)
+def command_line_run(setup, tmp_path_factory):
+    """The command line run checked by :func:`test_command_line`, started
+    before the other tests of this module."""
+    folder = tmp_path_factory.mktemp('eval_cli')
+    run = ToolRun('eval_embeddings', setup['config'], setup['checkpoint'],
+                  setup['embeddings'], '--protocol', 'official', '--out',
+                  folder / 'metrics.json', '--dump-sims', folder / 'sims.pth')
+    yield run, folder
+    run.stop()
 
 
 @pytest.fixture(scope='module')
@@ -64,25 +77,6 @@ def expected_metrics(sims, setup, *args, **kwargs):
                                **kwargs)
 
 
-def test_command_line(setup, tmp_path):
-    out, sims_file = tmp_path / 'metrics.json', tmp_path / 'sims.pth'
-    result = run_tool('eval_embeddings', setup['config'],
-                      setup['checkpoint'], setup['embeddings'], '--protocol',
-                      'official', '--out', out, '--dump-sims', sims_file)
-    assert result.returncode == 0, result.stderr
-    written = json.loads(out.read_text())
-    assert list(written) == ['t2v', 'v2t']
-    assert all(set(written[d]) == KEYS for d in written)
-    assert json.loads(result.stdout[result.stdout.index('{'):]) == written
-    assert 'ground-truth caption' in result.stdout + result.stderr
-    sims = torch.load(sims_file, weights_only=True)['sims']
-    assert sims.shape == (len(setup['embeds']['text_embeds']),
-                          len(setup['embeds']['video_embeds']))
-    reference = model_scores(setup, 'official')
-    torch.testing.assert_close(sims, reference)
-    assert written == expected_metrics(reference, setup)
-
-
 @pytest.mark.parametrize('protocol', ['tmass', 'official'])
 @pytest.mark.parametrize('post', ['none', 'dsl'])
 def test_equals_model_scoring(setup, tool, tmp_path, protocol, post):
@@ -119,6 +113,22 @@ def test_checkpoint_without_backbone(setup, tool):
     assert tool.eval_embeddings(setup['config'], setup['no_backbone'],
                                 setup['embeddings'], device='cpu') == full
     assert full == expected_metrics(model_scores(setup), setup)
+
+
+def test_mmengine_training_checkpoint(setup, tool, tmp_path):
+    """The Runner's checkpoints pickle the message hub and numpy objects,
+    which ``weights_only=True`` refuses; the tool still reads the weights."""
+    from mmengine.logging import HistoryBuffer
+    state = torch.load(setup['checkpoint'], weights_only=True)['state_dict']
+    path = tmp_path / 'epoch_5.pth'
+    torch.save(dict(meta=dict(epoch=5, mmengine_version='0.10.7'),
+                    state_dict=state,
+                    message_hub=dict(log_scalars=dict(loss=HistoryBuffer()),
+                                     runtime_info=dict(eta=np.float64(1.0)))),
+               path)
+    assert tool.eval_embeddings(setup['config'], str(path),
+                                setup['embeddings'], device='cpu') == \
+        expected_metrics(model_scores(setup), setup)
 
 
 def test_missing_neck_is_an_error(setup, tool, tmp_path):
@@ -168,3 +178,22 @@ def test_qbnorm_querybank(setup, tool, tmp_path):
                           querybank=str(tmp_path / 'bank.pth'))
     assert tool.eval_embeddings(str(config), setup['checkpoint'],
                                 setup['embeddings'], device='cpu') == metrics
+
+
+# last, so the other tests ran while the subprocess started
+def test_command_line(setup, command_line_run):
+    run, folder = command_line_run
+    out, sims_file = folder / 'metrics.json', folder / 'sims.pth'
+    result = run.result()
+    assert result.returncode == 0, result.stderr
+    written = json.loads(out.read_text())
+    assert list(written) == ['t2v', 'v2t']
+    assert all(set(written[d]) == KEYS for d in written)
+    assert json.loads(result.stdout[result.stdout.index('{'):]) == written
+    assert 'ground-truth caption' in result.stdout + result.stderr
+    sims = torch.load(sims_file, weights_only=True)['sims']
+    assert sims.shape == (len(setup['embeds']['text_embeds']),
+                          len(setup['embeds']['video_embeds']))
+    reference = model_scores(setup, 'official')
+    torch.testing.assert_close(sims, reference)
+    assert written == expected_metrics(reference, setup)

@@ -87,8 +87,16 @@ def load_checkpoint_file(path: str, trusted: bool = False,
                 f'replaced; re-save it with a current torch') from err
         if not refused:
             raise
-    with torch.serialization.safe_globals(_placeholders(refused)):
-        checkpoint = torch.load(path, map_location='cpu', weights_only=True)
+    try:
+        with torch.serialization.safe_globals(_placeholders(refused)):
+            checkpoint = torch.load(path, map_location='cpu',
+                                    weights_only=True)
+    except pickle.UnpicklingError as err:
+        raise pickle.UnpicklingError(
+            f'{path} refers to {", ".join(refused)}; some of these cannot '
+            f'even be replaced by placeholders (torch blocks their modules), '
+            f'so the file is not read. Nothing in it was run. A file this '
+            f'machine wrote itself can be read with trusted=True.') from err
     if report is not None:
         report.extend(refused)
     return checkpoint

@@ -2,11 +2,12 @@
 
 Usage::
 
-    python tools/analysis_tools/eval_embeddings.py CONFIG CHECKPOINT EMBEDDINGS
-        [--trials M] [--protocol tmass|official] [--post none|dsl|qbnorm]
-        [--prior uniform01|normal] [--prior-std S] [--seed N]
-        [--out FILE.json] [--dump-sims FILE.pth]
-        [--querybank FILE] [--device cpu|cuda] [--cfg-options K=V ...]
+    python tools/analysis_tools/eval_embeddings.py CONFIG CHECKPOINT \\
+        EMBEDDINGS [--trials M] [--protocol tmass|official] \\
+        [--post none|dsl|qbnorm] [--prior uniform01|normal] \\
+        [--prior-std S] [--seed N] [--out FILE.json] \\
+        [--dump-sims FILE.pth] [--querybank FILE] [--device cpu|cuda] \\
+        [--cfg-options K=V ...]
 
 EMBEDDINGS is a ``torch.save`` file with ``text_embeds`` ``[T, D]``,
 ``video_embeds`` ``[V, F, D]`` (per-frame CLIP features) and
@@ -40,6 +41,7 @@ runs (see ``tmass_mm.utils.checkpoint``).
 """
 import argparse
 import json
+import pickle
 import sys
 
 import torch
@@ -129,7 +131,8 @@ def main(argv=None) -> dict:
             args.protocol, args.post, args.prior, args.prior_std, args.seed,
             args.querybank, args.out, args.dump_sims, args.device,
             args.cfg_options)
-    except (FileNotFoundError, KeyError, ValueError, RuntimeError) as err:
+    except (FileNotFoundError, KeyError, ValueError, RuntimeError,
+            pickle.UnpicklingError) as err:
         sys.exit(f'eval_embeddings: {err.args[0] if err.args else err}')
     print(json.dumps(metrics, indent=2))
     return metrics

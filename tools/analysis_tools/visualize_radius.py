@@ -2,9 +2,9 @@
 
 Usage::
 
-    python tools/analysis_tools/visualize_radius.py CONFIG CHECKPOINT EMBEDDINGS
-        --query I [--out FILE.png] [--dump FILE.pth] [--negatives K]
-        [--seed N] [--device cpu|cuda] [--cfg-options K=V ...]
+    python tools/analysis_tools/visualize_radius.py CONFIG CHECKPOINT \\
+        EMBEDDINGS --query I [--out FILE.png] [--dump FILE.pth] \\
+        [--negatives K] [--seed N] [--device cpu|cuda] [--cfg-options K=V]
 
 EMBEDDINGS is the cached-embeddings file of ``eval_embeddings.py``. For
 caption ``I`` the radius ``R = exp(Wr S + br)`` (SPEC §3) is computed
@@ -22,6 +22,7 @@ saves ``{"radius": [V, D]}`` (R itself, not its log). Checkpoints are read
 as in ``eval_embeddings.py`` (weights only; see ``tmass_mm.utils.checkpoint``).
 """
 import argparse
+import pickle
 import sys
 import textwrap
 
@@ -81,22 +82,29 @@ def plot_radius(radius: torch.Tensor, scores: torch.Tensor, gt: int,
         title += f':\n"{_shorten(text)}"'
     fig.suptitle(title, fontsize=13)
 
+    dense = num_videos > 100
     ax1.plot(range(num_videos), norms, color='tab:blue', marker='.',
-             markersize=4 if num_videos <= 200 else 1.5, linewidth=0.6,
-             label='all candidate videos')
+             markersize=2 if dense else 5, linewidth=0 if dense else 0.7,
+             alpha=0.6 if dense else 1.0, label='all candidate videos')
     colours = plt.cm.Set2.colors
     for k, v in enumerate(negatives):
         ax1.scatter([v], [norms[v]], s=60, color=colours[k % len(colours)],
                     edgecolor='black', zorder=3,
                     label='irrelevant videos of the panel below'
                     if k == 0 else None)
-    ax1.scatter([gt], [norms[gt]], s=160, marker='*', color='tab:red',
+    ax1.axvline(gt, color='tab:red', linestyle='--', linewidth=0.8,
+                alpha=0.7, zorder=1)
+    ax1.scatter([gt], [norms[gt]], s=180, marker='*', color='tab:red',
                 edgecolor='black', zorder=4, label='ground-truth video')
     ax1.annotate(f'ground truth: {name(gt)}\n'
                  f'$\\|R\\|_1$ = {norms[gt]:.4g}',
-                 xy=(gt, norms[gt]), xytext=(0, 18),
-                 textcoords='offset points', ha='center', color='tab:red',
-                 fontsize=9, arrowprops=dict(arrowstyle='-', color='tab:red'))
+                 xy=(gt, norms[gt]),
+                 xytext=(min(max((gt + 0.5) / num_videos, 0.12), 0.88), 0.97),
+                 textcoords='axes fraction', ha='center', va='top',
+                 color='tab:red', fontsize=9,
+                 bbox=dict(boxstyle='round', facecolor='white',
+                           edgecolor='tab:red', alpha=0.9),
+                 arrowprops=dict(arrowstyle='->', color='tab:red'), zorder=5)
     ax1.set_xlabel('candidate video index')
     ax1.set_ylabel('$\\|R\\|_1$ (L1 norm of the radius)')
     ax1.set_title(f'$\\|R\\|_1$ over the {num_videos} candidates '
@@ -104,9 +112,13 @@ def plot_radius(radius: torch.Tensor, scores: torch.Tensor, gt: int,
                   f'{num_videos} by $\\|R\\|_1$)', fontsize=10)
     ax1.set_xlim(-0.5, num_videos - 0.5)
     ax1.xaxis.get_major_locator().set_params(integer=True)
-    ax1.margins(y=0.25)
+    spread = (float(norms.max() - norms.min()) or abs(float(norms.max()))
+              or 1.0)
+    ax1.set_ylim(norms.min() - 0.08 * spread, norms.max() + 0.5 * spread)
     ax1.grid(alpha=0.3)
-    ax1.legend(loc='lower right', fontsize=9)
+    # the top is kept free for the legend and, on the other side, the label
+    ax1.legend(loc='upper left' if gt > num_videos / 2 else 'upper right',
+               fontsize=9)
 
     dims = range(dim)
     for k, v in enumerate(negatives):
@@ -162,7 +174,7 @@ def main(argv=None) -> torch.Tensor:
                                   args.dump, args.negatives, args.seed,
                                   args.device, args.cfg_options)
     except (FileNotFoundError, IndexError, KeyError, ValueError,
-            RuntimeError) as err:
+            RuntimeError, pickle.UnpicklingError) as err:
         sys.exit(f'visualize_radius: {err.args[0] if err.args else err}')
     print(f'radius plot written to {out}' +
           (f', radius [V, D] to {args.dump}' if args.dump else ''))

@@ -1,0 +1,105 @@
+"""Weights-only checkpoint reading (``tmass_mm.utils.checkpoint``)."""
+import os
+import pickle
+
+import numpy as np
+import pytest
+import torch
+from mmengine.logging import HistoryBuffer
+
+from tmass_mm.utils.checkpoint import (Placeholder, load_checkpoint_file,
+                                       load_state_dict_file)
+
+STATE = {'neck.linear.weight': torch.randn(3, 3),
+         'head.bias': torch.arange(4.0)}
+
+
+class LeavesATrace:
+    """Unpickling this creates the directory ``path``, the way a crafted
+    file would run any other code: through ``os.makedirs`` (a module the
+    weights-only unpickler blocks outright) or ``exec`` (a global it merely
+    does not allow)."""
+
+    def __init__(self, path, through='exec'):
+        self.path, self.through = path, through
+
+    def __reduce__(self):
+        if self.through == 'os':
+            return os.makedirs, (self.path, )
+        return exec, (f'import os; os.makedirs({self.path!r})', )
+
+
+def training_checkpoint(**extra) -> dict:
+    """What MMEngine's Runner saves, besides the weights."""
+    return dict(meta=dict(epoch=1, mmengine_version='0.10.7'),
+                state_dict=dict(STATE),
+                message_hub=dict(
+                    log_scalars={'train/loss': history()},
+                    runtime_info={'eta': np.float64(3.5)}),
+                optimizer=dict(state={}, param_groups=[]), **extra)
+
+
+def history() -> HistoryBuffer:
+    buffer = HistoryBuffer()
+    buffer.update(1.0)
+    buffer.update(2.0)
+    return buffer
+
+
+def assert_same_state(state):
+    assert state.keys() == STATE.keys()
+    for key, value in STATE.items():
+        torch.testing.assert_close(state[key], value)
+
+
+def test_plain_checkpoint(tmp_path):
+    torch.save(dict(meta={}, state_dict=STATE), tmp_path / 'a.pth')
+    report = []
+    assert_same_state(load_state_dict_file(tmp_path / 'a.pth', report=report))
+    assert report == []
+    torch.save(STATE, tmp_path / 'bare.pth')
+    assert_same_state(load_state_dict_file(tmp_path / 'bare.pth'))
+    torch.save({f'module.{k}': v for k, v in STATE.items()},
+               tmp_path / 'ddp.pth')
+    assert_same_state(load_state_dict_file(tmp_path / 'ddp.pth'))
+
+
+def test_mmengine_training_checkpoint(tmp_path):
+    path = tmp_path / 'epoch_1.pth'
+    torch.save(training_checkpoint(), path)
+    with pytest.raises(Exception):
+        torch.load(path, weights_only=True)
+    report = []
+    checkpoint = load_checkpoint_file(path, report=report)
+    assert_same_state(checkpoint['state_dict'])
+    assert checkpoint['meta']['epoch'] == 1
+    buffer = checkpoint['message_hub']['log_scalars']['train/loss']
+    assert isinstance(buffer, Placeholder)
+    assert 'mmengine.logging.history_buffer.HistoryBuffer' in report
+    trusted = load_checkpoint_file(path, trusted=True)
+    assert isinstance(trusted['message_hub']['log_scalars']['train/loss'],
+                      HistoryBuffer)
+
+
+def test_crafted_object_does_not_run(tmp_path):
+    marker = tmp_path / 'created_by_the_pickle'
+    path = tmp_path / 'crafted.pth'
+    torch.save(training_checkpoint(payload=LeavesATrace(str(marker))), path)
+    report = []
+    assert_same_state(load_state_dict_file(path, report=report))
+    assert 'builtins.exec' in report
+    assert not marker.exists()
+    # globals of blocked modules are refused even as placeholders
+    torch.save(training_checkpoint(
+        payload=LeavesATrace(str(marker), through='os')), path)
+    with pytest.raises(pickle.UnpicklingError):
+        load_state_dict_file(path)
+    assert not marker.exists()
+
+
+def test_non_tensor_weights_are_an_error(tmp_path):
+    state = dict(STATE, extra=LeavesATrace(str(tmp_path / 'x')))
+    torch.save(dict(meta={}, state_dict=state), tmp_path / 'bad.pth')
+    with pytest.raises(TypeError, match='non-tensor'):
+        load_state_dict_file(tmp_path / 'bad.pth')
+    assert not (tmp_path / 'x').exists()
