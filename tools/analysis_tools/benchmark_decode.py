@@ -87,7 +87,8 @@ class OpenCVSeekLoader:
         self.num_frames = num_frames
 
     def __call__(self, results):
-        cap = cv2.VideoCapture(results['video_path'])
+        cap = cv2.VideoCapture(results['video_path'], cv2.CAP_FFMPEG,
+                               [cv2.CAP_PROP_N_THREADS, 1])
         total = int(cap.get(cv2.CAP_PROP_FRAME_COUNT))
         frames = []
         for index in sample_frame_indices(total, self.num_frames):

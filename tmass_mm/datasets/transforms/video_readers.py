@@ -30,9 +30,8 @@ class DecordReader:
         num_threads (int): decoder threads, 0 for decord's default.
     """
 
-    ERRORS: Tuple[Type[BaseException], ...] = (
-        (RuntimeError, ) if decord is None else
-        (RuntimeError, decord.DECORDError))
+    ERRORS: Tuple[Type[BaseException], ...] = (RuntimeError, ) + (
+        () if decord is None else (decord.DECORDError, ))
 
     def __init__(self, path: str, num_threads: int = 1):
         self._reader = decord.VideoReader(path, num_threads=num_threads)
