@@ -17,8 +17,9 @@ may be absent, and the config's backbone is never downloaded.
 
 Defaults come from the config: ``--trials``/``--prior``/``--prior-std`` from
 the model's head and sampler; ``--protocol``, ``--post``, ``--seed`` (and
-the querybank and post-processing arguments) from ``test_evaluator``'s
-``RetrievalMetric`` (else 'tmass', 'none', 0).
+the querybank) from ``test_evaluator``'s ``RetrievalMetric`` (else
+'tmass', 'none', 0); its ``post_kwargs`` apply when ``--post`` is its own
+post-processing.
 
 - ``--prior normal --prior-std 0`` makes the noise zero: X-Pool's
   deterministic scores cos(t, p(v|t)) (``--trials 1`` suffices).
@@ -34,10 +35,16 @@ Prints and (``--out``) writes ``{"t2v": {R1, R5, R10, R50, MdR, MnR},
 "v2t": {...}}``; ``--dump-sims`` saves ``{"sims": [T, V]}`` (before
 post-processing).
 
-Checkpoints are read with ``torch.load(weights_only=True)``; the non-tensor
-objects of MMEngine training checkpoints (message hub, numpy scalars) are
-replaced by inert placeholders rather than unpickled, so no code in the file
-runs (see ``tmass_mm.utils.checkpoint``).
+Checkpoint loading policy: the file is read with
+``torch.load(weights_only=True)``. Converted official checkpoints hold only
+tensors and load as they are. MMEngine's training checkpoints also pickle
+the message hub (``HistoryBuffer``), numpy objects and ``builtins.getattr``,
+which weights-only reading refuses; allow-listing them would not be safe
+(``getattr`` reaches anything), so instead each refused global is replaced
+by an inert placeholder: no code in the file runs and the tensors come back
+exactly. The neck and head weights must be present (an error names missing
+``neck.*``/``head.*`` keys); backbone keys may be absent. See
+``tmass_mm.utils.checkpoint`` and ``tmass_mm.apis.model_loading``.
 """
 import argparse
 import json
@@ -103,6 +110,9 @@ def eval_embeddings(config, checkpoint, embeddings, trials=None,
     settings = evaluator_settings(cfg)
     protocol = protocol or settings['protocol']
     post = post or settings['post_process']
+    # the evaluator's post_kwargs belong to its own post-processing
+    post_kwargs = settings['post_kwargs'] \
+        if post == settings['post_process'] else {}
     seed = settings['seed'] if seed is None else seed
     querybank = querybank or settings['querybank']
     if post == 'qbnorm' and not querybank:
@@ -113,7 +123,7 @@ def eval_embeddings(config, checkpoint, embeddings, trials=None,
     metrics, sims = evaluate_embeddings(
         model, embeds, protocol, post, seed,
         load_querybank(querybank) if post == 'qbnorm' else None,
-        settings['post_kwargs'])
+        post_kwargs)
     metrics = metrics_json(metrics)
     if out:
         with open(out, 'w') as f:

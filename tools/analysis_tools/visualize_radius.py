@@ -19,7 +19,9 @@ two panels is written (default ``radius_query{I}.png``):
 
 The title quotes the caption when the file holds ``texts``. ``--dump``
 saves ``{"radius": [V, D]}`` (R itself, not its log). Checkpoints are read
-as in ``eval_embeddings.py`` (weights only; see ``tmass_mm.utils.checkpoint``).
+as in ``eval_embeddings.py`` (weights only, non-tensor objects replaced by
+inert placeholders; see ``tmass_mm.utils.checkpoint``); the neck and head
+weights are required, the backbone's are not.
 """
 import argparse
 import pickle
