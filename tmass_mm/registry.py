@@ -23,9 +23,9 @@ TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS,
 METRICS = Registry('metric', parent=MMENGINE_METRICS, scope='tmass_mm',
                    locations=['tmass_mm.evaluation'])
 LOOPS = Registry('loop', parent=MMENGINE_LOOPS, scope='tmass_mm',
-                 locations=['tmass_mm.engine'])
+                 locations=['tmass_mm.engine', 'tmass_mm.datasets'])
 HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='tmass_mm',
-                 locations=['tmass_mm.engine'])
+                 locations=['tmass_mm.engine', 'tmass_mm.datasets'])
 
 
 def build_model_part(cfg):

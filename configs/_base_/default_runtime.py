@@ -15,6 +15,8 @@ custom_hooks = [
     dict(type='ClampLogitScaleHook'),
     # an epoch's randomness depends on seed + epoch only (exact resume)
     dict(type='EpochSeedHook'),
+    # logs how many training videos on_error='skip' left out each epoch
+    dict(type='ReportSkippedVideosHook'),
 ]
 
 env_cfg = dict(

@@ -6,7 +6,7 @@ import torch
 
 from tmass_mm.models import CLIPEncoder
 
-from conftest import TINY_CLIP_CFG
+from tiny_models import TINY_CLIP_CFG
 
 
 def test_encodes_text_and_video_to_joint_space():

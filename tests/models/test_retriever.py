@@ -10,7 +10,7 @@ from mmengine.optim import OptimWrapper
 from tmass_mm.engine import ClampLogitScaleHook
 from tmass_mm.structures import RetrievalDataSample
 
-from conftest import TINY_CLIP_CFG
+from tiny_models import TINY_CLIP_CFG
 
 
 def make_batch(num_videos=4, captions_per_video=1, frames=4, seed=0):

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import torch
-from conftest import TINY_EMBED_DIM, tiny_retriever_cfg
+from tiny_models import TINY_EMBED_DIM, tiny_retriever_cfg
 
 REPO = Path(__file__).resolve().parents[2]
 NUM_FRAMES = 4
