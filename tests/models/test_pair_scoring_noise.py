@@ -26,12 +26,10 @@ def py_eps(seed, counter, d, domain=0x2545f491, prior='uniform01', std=1.0):
     salt = py_mix(seed ^ domain)
     key = py_mix(py_mix((counter & MASK) ^ salt) ^ (counter >> 32))
     dim_salt = py_mix(py_mix(d) ^ salt)
-    word = py_mix(key ^ dim_salt, final_shift=False)
-    signed = word - (1 << 32) if word >> 31 else word
-    u = 0.5 + (signed >> 8) / 2**24
+    u = (py_mix(key ^ dim_salt, final_shift=False) >> 9) / 2**23
     if prior == 'normal':
         return std * math.sqrt(2) * torch.erfinv(
-            torch.tensor(2 * (u + 2**-25) - 1, dtype=torch.float64)).item()
+            torch.tensor(2 * (u + 2**-24) - 1, dtype=torch.float64)).item()
     return u
 
 

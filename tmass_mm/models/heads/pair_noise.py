@@ -8,31 +8,36 @@ draws of any single pair. torch's CPU generator would be the bottleneck
 (about 5 ns a number, serial): these draws are plain vectorised integer
 arithmetic.
 
-Definition, on 32-bit words with wrapping arithmetic (``>>>`` logical shift,
-``>>`` arithmetic shift of the word read as a signed int32)::
+Definition, on unsigned 32-bit words with wrapping arithmetic (``>>>`` a
+logical shift)::
 
     mix(x)   = lowbias32: x ^= x >>> 16; x *= 0x7feb352d; x ^= x >>> 15;
                x *= 0x846ca68b; x ^= x >>> 16
     mix'(x)  = mix without its final xorshift
     salt     = mix(seed ^ DOMAIN[kind]),  dim_salt[d] = mix(mix(d) ^ salt)
     key(c)   = mix(mix(lo32(c) ^ salt) ^ hi32(c))
-    u(c, d)  = 1/2 + (mix'(key(c) ^ dim_salt[d]) >> 8) / 2^24     in [0, 1)
+    u(c, d)  = (mix'(key(c) ^ dim_salt[d]) >>> 9) / 2^23        in [0, 1)
     eps      = u                          (prior 'uniform01')
-             = prior_std * ndtri(u + 2^-25)   (prior 'normal')
+             = prior_std * ndtri(u + 2^-24)   (prior 'normal')
 
 Stream counters: ``c = (t * V + v) * M + m`` for kind ``'pair'`` (fresh noise
 per text ``t``, video ``v`` out of ``V``, trial ``m`` out of ``M``) and
 ``c = t * M + m`` for kind ``'text'`` (one set of ``M`` draws per text,
 shared by every video). Keys are distinct for the first 2^32 counters.
-``u`` has float32 resolution 2^-24, like ``torch.rand``.
+``u`` has resolution 2^-23 (``torch.rand``: 2^-24): its 23 bits are the
+mantissa of a float in [1, 2), which saves an integer-to-float conversion.
 """
+from typing import Optional
+
 import torch
 from torch import Tensor
 
 _MUL1 = 0x7feb352d
 _MUL2 = 0x846ca68b - (1 << 32)  # the same word as a signed int32
 _DOMAIN = {'pair': 0x2545f491, 'text': 0x6a09e667}
-_U24 = 2.0**-24
+_U23 = 2.0**-23
+_MANTISSA = (1 << 23) - 1
+_ONE = 0x3F800000  # 1.0f
 PRIORS = ('uniform01', 'normal')
 
 
@@ -88,6 +93,9 @@ class CounterNoise:
         self.prior = prior
         self.prior_std = prior_std
         self.device = torch.device(device or 'cpu')
+        # eps = offset + scale * values(...)
+        self.offset, self.scale = ((-1.0, 1.0) if prior == 'uniform01' else
+                                   (0.0, prior_std))
         salt = mix32(_wrap_int32(torch.tensor(
             [(seed ^ _DOMAIN[kind]) & 0xFFFFFFFF], device=self.device)))
         self._salt = salt
@@ -95,8 +103,6 @@ class CounterNoise:
         # mix'(k ^ s) begins with a xorshift, which is linear over xor: it is
         # applied to keys and dimension salts separately, once each.
         self._dim_salt = self._pre_shift(mix32(mix32(dims) ^ salt))
-        self._work = torch.empty(2, 0, dtype=torch.int32,
-                                 device=self.device)
 
     @staticmethod
     def _pre_shift(x: Tensor) -> Tensor:
@@ -129,31 +135,35 @@ class CounterNoise:
                     _wrap_int32(counters >> 32))
         return self._pre_shift(key)
 
-    def draw(self, keys: Tensor, out: Tensor = None) -> Tensor:
+    def draw(self, keys: Tensor) -> Tensor:
         """``eps`` for every key: ``[...]`` int32 keys → ``[..., D]`` float32.
+        """
+        return self.values(keys) * self.scale + self.offset
 
-        ``out`` (optional, contiguous) receives the result; integer work
-        buffers are kept between calls of the same size.
+    def values(self, keys: Tensor, work: Optional[Tensor] = None) -> Tensor:
+        """:meth:`draw` without its last pass: ``x`` with
+        ``eps = offset + scale * x``, for callers that fold the affine map
+        into their own arithmetic.
+
+        Args:
+            keys: ``[...]`` int32 keys.
+            work: optional int32 scratch ``[2, keys.numel() * D]``; the
+                result is a float32 view of ``work[0]`` and ``work[1]`` is
+                free again on return.
+
+        Returns:
+            ``[..., D]`` float32.
         """
         shape = (*keys.shape, self._dim_salt.numel())
-        if out is None:
-            out = torch.empty(shape, device=self.device)
-        bits, tmp = self._buffers(shape)
+        if work is None:
+            work = torch.empty(2, keys.numel() * shape[-1], dtype=torch.int32,
+                               device=self.device)
+        bits, tmp = work[0].view(shape), work[1].view(shape)
         torch.bitwise_xor(keys[..., None], self._dim_salt, out=bits)
         _mix_core_(bits, tmp)
-        bits.bitwise_right_shift_(8)
-        torch.add(0.5, bits, alpha=_U24, out=out)
+        # the top 23 bits as the mantissa of a float in [1, 2)
+        bits.bitwise_right_shift_(9).bitwise_and_(_MANTISSA)
+        values = bits.bitwise_or_(_ONE).view(torch.float32)
         if self.prior == 'normal':
-            torch.special.ndtri(out.add_(_U24 / 2), out=out)
-            out.mul_(self.prior_std)
-        return out
-
-    def _buffers(self, shape) -> tuple:
-        """Two int32 work tensors of ``shape``, views of storage kept
-        between calls and grown when a larger shape comes."""
-        numel = torch.Size(shape).numel()
-        if self._work.shape[1] < numel:
-            self._work = torch.empty(2, numel, dtype=torch.int32,
-                                     device=self.device)
-        bits, tmp = self._work[:, :numel]
-        return bits.view(shape), tmp.view(shape)
+            torch.special.ndtri(values.sub_(1 - _U23 / 2), out=values)
+        return values

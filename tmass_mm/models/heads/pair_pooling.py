@@ -17,7 +17,9 @@ matrices of the centred frame vectors::
 
 (``yc``, ``hc``, ``c0c``: centred over ``D``; ``G = Yc Yc'``,
 ``Gh = Hc Hc'``.) So ``Wo`` and ``Wl`` cost ``V*K*D^2`` once instead of
-``V*T*D^2``, and each pair costs one ``[K] x [K, D]`` mix. The result equals
+``V*T*D^2``, and each pair costs one ``[K + 2] x [K + 2, D]`` mix (the two
+extra rows carry ``g3 * c0c`` and ``b3``); ``|p|`` too comes from a Gram
+matrix, so unit ``p`` costs no extra pass over ``D``. The result equals
 the neck's output in eval mode up to float rounding; dropout is not applied
 (scoring is inference).
 """
@@ -34,10 +36,12 @@ class FramewisePooling:
         neck: an ``XPoolNeck`` (affine layer norms, any number of heads).
         video: ``[V, F, D]`` frame features.
 
-    Attributes (``K = H * F``): ``frame_keys`` ``[V, F, H, d]``,
-    ``pooled_gram`` ``[V, K, K]`` (``G``), ``output_gram`` ``[V, K, K]``
-    (``Gh``), ``output_cross`` ``[V, K]`` (``Hc c0c``), ``directions``
-    ``[V, K, D]`` (``g3 * hc``), all float32.
+    Attributes (``K = H * F``, all float32): ``frame_keys``
+    ``[V, F, H, d]``; ``pooled_gram`` ``[V, K, K]`` (``G``);
+    ``output_gram`` ``[V, K, K]`` (``Gh``); ``output_cross`` ``[V, K]``
+    (``Hc c0c``); ``basis`` ``[V, K + 2, D]``, the rows ``g3 * hc[k]``,
+    ``g3 * c0c`` and ``b3`` of which every ``p`` is a combination, and its
+    Gram matrix ``basis_gram``, which gives ``|p|``.
     """
 
     def __init__(self, neck, video: Tensor):
@@ -56,9 +60,10 @@ class FramewisePooling:
         self.output_cross = hidden @ const
         self.const_sq = const @ const
         gain = neck.norm_output.weight.float()
-        self.directions = hidden * gain
-        self.const = const * gain
-        self.bias = neck.norm_output.bias.float()
+        offsets = torch.stack([const * gain, neck.norm_output.bias.float()])
+        self.basis = torch.cat(
+            [hidden * gain, offsets.expand(len(hidden), 2, -1)], dim=1)
+        self.basis_gram = self.basis @ self.basis.mT
 
     def _split_heads(self, x: Tensor) -> Tensor:
         """``[..., D] -> [..., H, d]``, float32."""
@@ -111,12 +116,14 @@ class FramewisePooling:
                               self.frame_keys[videos])
         return logits.softmax(dim=-1).flatten(-2)[:, None]
 
-    def pool(self, weights: Tensor, videos: slice) -> Tensor:
+    def pool(self, weights: Tensor, videos: slice,
+             unit: bool = False) -> Tensor:
         """Pooled embeddings ``p(v | t)`` from attention weights.
 
         Args:
             weights: ``[Vc, Tc, K]`` from :meth:`attention`.
             videos: the slice the weights were computed for.
+            unit: return ``p / |p|`` (no extra pass over ``D``).
 
         Returns:
             ``[Vc, Tc, D]`` float32, the neck's output for these pairs.
@@ -127,9 +134,13 @@ class FramewisePooling:
         output_var = (_quadratic(weights, self.output_gram[videos]) *
                       scale.square() + 2 * cross * scale + self.const_sq)
         inv_std = (output_var / self.dim + self.neck.norm_output.eps).rsqrt()
-        mixed = weights @ self.directions[videos]
-        return ((mixed * (scale * inv_std)[..., None]) +
-                inv_std[..., None] * self.const + self.bias)
+        offsets = torch.stack([inv_std, torch.ones_like(inv_std)], dim=-1)
+        coefs = torch.cat([weights * (scale * inv_std)[..., None], offsets],
+                          dim=-1)  # [Vc, Tc, K + 2], over the basis rows
+        if unit:
+            norms = _quadratic(coefs, self.basis_gram[videos]).sqrt()
+            coefs = coefs / norms[..., None]
+        return coefs @ self.basis[videos]
 
 
 def _centre(x: Tensor) -> Tensor:

@@ -24,12 +24,14 @@ from typing import Optional
 
 import torch
 from torch import Tensor
-from torch.nn.functional import normalize
 
 from .pair_noise import CounterNoise
 from .pair_pooling import FramewisePooling
 
 NOISE_MODES = ('faithful', 'shared')
+#: (text_chunk, video_chunk, sample_chunk): small blocks stay in the CPU's
+#: caches; a GPU wants large ones.
+DEFAULT_CHUNKS = {'cpu': (32, 32, 2**20), 'gpu': (1024, 64, 2**26)}
 
 
 @torch.no_grad()
@@ -40,8 +42,8 @@ def score_all_pairs(text: Tensor,
                     num_trials: int,
                     generator: Optional[torch.Generator] = None,
                     pool_text_index: Optional[Tensor] = None,
-                    text_chunk: int = 256,
-                    video_chunk: int = 32,
+                    text_chunk: Optional[int] = None,
+                    video_chunk: Optional[int] = None,
                     *,
                     noise: str = 'faithful',
                     sample_chunk: Optional[int] = None) -> Tensor:
@@ -59,11 +61,12 @@ def score_all_pairs(text: Tensor,
             When given (protocol ``official``), the trial is chosen against
             ``p(v | t)`` as usual but the returned score is its cosine with
             ``p(v | t_gt(v))``, as the public T-MASS evaluation computes.
-        text_chunk, video_chunk: block sizes.
+        text_chunk, video_chunk: block sizes; ``None`` picks the device's
+            default from ``DEFAULT_CHUNKS``.
         noise: ``'faithful'`` or ``'shared'`` (see the module docstring).
         sample_chunk: faithful mode builds at most this many
-            ``(pair, trial, dim)`` sample values at once; by default 2^20
-            on CPU (cache-sized) and 2^27 on GPU.
+            ``(pair, trial, dim)`` sample values at once (default from
+            ``DEFAULT_CHUNKS``: cache-sized on CPU).
 
     Returns:
         ``[T, V]`` float32 scores.
@@ -74,8 +77,10 @@ def score_all_pairs(text: Tensor,
         raise ValueError(f'unknown noise mode {noise!r}; choose one of '
                          f'{NOISE_MODES}')
     device = text.device
-    if sample_chunk is None:
-        sample_chunk = 2**20 if device.type == 'cpu' else 2**27
+    defaults = DEFAULT_CHUNKS['cpu' if device.type == 'cpu' else 'gpu']
+    text_chunk = text_chunk or defaults[0]
+    video_chunk = video_chunk or defaults[1]
+    sample_chunk = sample_chunk or defaults[2]
     with torch.autocast(device.type, enabled=False):
         noise_source = CounterNoise(
             _draw_seed(generator), text.shape[-1],
@@ -103,7 +108,7 @@ def _gt_pooled(pooling: FramewisePooling, queries: Tensor,
     """``[V, D]`` unit ``p(v | t_gt(v))``."""
     videos = slice(0, len(pool_text_index))
     weights = pooling.paired_attention(queries[pool_text_index], videos)
-    return normalize(pooling.pool(weights, videos)[:, 0], dim=-1)
+    return pooling.pool(weights, videos, unit=True)[:, 0]
 
 
 def _score_blocks(text: Tensor, video: Tensor, pooling: FramewisePooling,
@@ -117,106 +122,120 @@ def _score_blocks(text: Tensor, video: Tensor, pooling: FramewisePooling,
     scores = text.new_empty((num_texts, num_videos))
     text_index = torch.arange(num_texts, device=text.device)
     video_index = torch.arange(num_videos, device=text.device)
+    # faithful mode's int32 scratch, [2, pairs per step * M * D]
+    pairs_per_step = min(max(1, sample_chunk // (num_trials * text.shape[1])),
+                         text_chunk * video_chunk)
+    work = text.new_empty((2, pairs_per_step * num_trials * text.shape[1]),
+                          dtype=torch.int32) if noise.kind == 'pair' else None
     for t0 in range(0, num_texts, text_chunk):
         texts = slice(t0, t0 + text_chunk)
         if noise.kind == 'text':
-            shared_eps = noise.draw(noise.keys(
-                noise.counters(text_index[texts], num_trials)))
+            draws = _shared_draws(text[texts], noise.draw(noise.keys(
+                noise.counters(text_index[texts], num_trials))))
         for v0 in range(0, num_videos, video_chunk):
             videos = slice(v0, v0 + video_chunk)
-            pooled = normalize(pooling.pool(
-                pooling.attention(queries[texts], videos), videos), dim=-1)
+            pooled = pooling.pool(pooling.attention(queries[texts], videos),
+                                  videos, unit=True)
             radius = sampler.radius(text[texts], video[videos]).float()
             gt = None if gt_pooled is None else gt_pooled[videos]
             if noise.kind == 'text':
-                block = _shared_block(text[texts], pooled, radius,
-                                      shared_eps, gt)
+                block = _shared_block(text[texts], pooled, radius, draws, gt)
             else:
                 keys = noise.keys(noise.counters(
                     text_index[texts], num_trials, video_index[videos],
                     num_videos))
                 block = _faithful_block(text[texts], pooled, radius, keys,
-                                        noise, gt, sample_chunk)
+                                        noise, gt, work)
             scores[texts, videos] = block
     return scores
 
 
 def _faithful_block(text: Tensor, pooled: Tensor, radius: Tensor,
-                    keys: Tensor, noise: CounterNoise,
-                    gt: Optional[Tensor], sample_chunk: int) -> Tensor:
+                    keys: Tensor, noise: CounterNoise, gt: Optional[Tensor],
+                    work: Tensor) -> Tensor:
     """Best-of-M scores with fresh noise for every pair of a block.
 
     Args:
         text: ``[Tc, D]``; pooled: ``[Vc, Tc, D]`` unit ``p(v | t)``;
-        radius: ``[Vc, Tc, D]``; keys: ``[Vc, Tc, M]`` noise keys;
-        gt: ``[Vc, D]`` unit ``p(v | t_gt(v))`` or ``None``.
+        radius: ``[Vc, Tc, D]``, overwritten; keys: ``[Vc, Tc, M]`` noise
+        keys; gt: ``[Vc, D]`` unit ``p(v | t_gt(v))`` or ``None``;
+        work: int32 scratch ``[2, n * M * D]``: ``n`` pairs are sampled
+        at a time.
 
     Returns:
         ``[Tc, Vc]``.
     """
     num_videos, num_texts, dim = pooled.shape
-    num_trials = keys.shape[-1]
-    step = max(1, sample_chunk // (num_trials * dim))
-    buffer = text.new_empty(min(step, num_texts) * num_trials * dim)
-    block = text.new_empty(num_texts, num_videos)
-    for v in range(num_videos):
-        for t0 in range(0, num_texts, step):
-            texts = slice(t0, t0 + step)
-            samples = noise.draw(keys[v, texts], out=buffer[
-                :keys[v, texts].numel() * dim].view(-1, num_trials, dim))
-            torch.addcmul(text[texts, None], samples, radius[v, texts, None],
-                          out=samples)
-            block[texts, v] = _best_trial(
-                samples, pooled[v, texts], None if gt is None else gt[v])
-    return block
+    # t + eps * R = base + values * spread, eps = offset + scale * values
+    base = torch.add(text, radius, alpha=noise.offset).flatten(0, 1)
+    spread = radius.mul_(noise.scale).flatten(0, 1)
+    pooled, keys = pooled.flatten(0, 1), keys.flatten(0, 1)
+    step = work.shape[1] // keys[0].numel() // dim
+    scores = text.new_empty(len(keys))
+    for p0 in range(0, len(keys), step):
+        pairs = slice(p0, p0 + step)
+        size = keys[pairs].numel() * dim
+        samples = noise.values(keys[pairs], work[:, :size])
+        torch.addcmul(base[pairs, None], samples, spread[pairs, None],
+                      out=samples)
+        gt_rows = None
+        if gt is not None:
+            gt_rows = gt[torch.arange(p0, p0 + len(samples),
+                                      device=gt.device) // num_texts]
+        scratch = work[1, :size].view(torch.float32).view_as(samples)
+        scores[pairs] = _best_trial(samples, pooled[pairs], gt_rows, scratch)
+    return scores.view(num_videos, num_texts).T
 
 
-def _best_trial(samples: Tensor, pooled: Tensor,
-                gt: Optional[Tensor]) -> Tensor:
+def _best_trial(samples: Tensor, pooled: Tensor, gt: Optional[Tensor],
+                scratch: Tensor) -> Tensor:
     """``max_m cos(samples[:, m], pooled)``, or with ``gt`` the chosen
     trial's cosine with ``gt``.
 
     Args:
         samples: ``[n, M, D]`` stochastic texts; pooled: ``[n, D]`` unit;
-        gt: ``[D]`` unit or ``None``.
+        gt: ``[n, D]`` unit or ``None``; scratch: like ``samples``.
 
     Returns:
         ``[n]``.
     """
     norms = torch.linalg.vector_norm(samples, dim=-1)
-    best, trial = ((samples @ pooled[..., None])[..., 0] / norms).max(-1)
+    dots = torch.mul(samples, pooled[:, None], out=scratch).sum(-1)
+    best, trial = (dots / norms).max(-1)
     if gt is None:
         return best
     rows = torch.arange(len(trial), device=trial.device)
-    return (samples[rows, trial] @ gt) / norms[rows, trial]
+    return torch.linalg.vecdot(samples[rows, trial], gt) / norms[rows, trial]
 
 
-def _shared_block(text: Tensor, pooled: Tensor, radius: Tensor, eps: Tensor,
-                  gt: Optional[Tensor]) -> Tensor:
+def _shared_draws(text: Tensor, eps: Tensor) -> tuple:
+    """``eps``, ``eps * t`` and ``eps^2``, each ``[Tc, M, D]``: the left
+    factors of shared mode's three sums."""
+    return eps, eps * text[:, None], eps.square()
+
+
+def _shared_block(text: Tensor, pooled: Tensor, radius: Tensor,
+                  draws: tuple, gt: Optional[Tensor]) -> Tensor:
     """Best-of-M scores of a block, each text's draws shared by its videos.
 
     Args:
         text: ``[Tc, D]``; pooled: ``[Vc, Tc, D]`` unit ``p(v | t)``;
-        radius: ``[Vc, Tc, D]``; eps: ``[Tc, M, D]``;
+        radius: ``[Vc, Tc, D]``; draws: from :func:`_shared_draws`;
         gt: ``[Vc, D]`` unit ``p(v | t_gt(v))`` or ``None``.
 
     Returns:
         ``[Tc, Vc]``.
     """
-    num_videos = pooled.shape[0]
-    radius = radius.permute(1, 2, 0)  # [Tc, D, Vc]
-    targets = [pooled.permute(1, 2, 0), text[..., None]]
-    if gt is not None:
-        targets.append(gt.T[None])
-    # eps . (R * target) for every trial and video: [Tc, M, k * Vc]
-    sums = (eps @ torch.cat([radius * x for x in targets], dim=-1)).split(
-        num_videos, dim=-1)
-    sq_norms = (text.square().sum(-1)[:, None, None] + 2 * sums[1] +
-                eps.square() @ radius.square())
-    norms = sq_norms.sqrt()  # [Tc, M, Vc]
-    dots = torch.einsum('td,vtd->tv', text, pooled)[:, None] + sums[0]
+    eps, eps_text, eps_sq = draws
+    radius, pooled = radius.transpose(0, 1), pooled.transpose(0, 1)
+    # |t + eps * R|^2 and t . p + eps . (R * p), [Tc, M, Vc]
+    sq_norms = text.square().sum(-1)[:, None, None] + \
+        2 * (eps_text @ radius.mT) + eps_sq @ radius.square().mT
+    norms = sq_norms.sqrt()
+    dots = torch.linalg.vecdot(text[:, None], pooled)[:, None] + \
+        eps @ (radius * pooled).mT
     best, trial = (dots / norms).max(1)
     if gt is None:
         return best
-    gt_dots = (text @ gt.T)[:, None] + sums[2]
+    gt_dots = (text @ gt.T)[:, None] + eps @ (radius * gt).mT
     return ((gt_dots / norms).gather(1, trial[:, None]))[:, 0]

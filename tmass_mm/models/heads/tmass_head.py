@@ -51,7 +51,8 @@ class TMASSHead(BaseModule):
         num_trials (int): ``M`` stochastic texts per pair at inference.
         eval_seed (int): seed of the inference noise, so evaluation is
             repeatable.
-        text_chunk, video_chunk (int): block sizes of all-pairs scoring.
+        text_chunk, video_chunk (int, optional): block sizes of all-pairs
+            scoring; ``None`` picks a default for the device.
         noise (str): ``'faithful'`` (fresh noise per text, video and trial,
             SPEC §6) or ``'shared'`` (each text's ``M`` draws reused for
             every video; faster, same per-pair distribution). See
@@ -65,8 +66,8 @@ class TMASSHead(BaseModule):
                  kl_weight: float = 0.0,
                  num_trials: int = 20,
                  eval_seed: int = 0,
-                 text_chunk: int = 256,
-                 video_chunk: int = 32,
+                 text_chunk: Optional[int] = None,
+                 video_chunk: Optional[int] = None,
                  noise: str = 'faithful',
                  init_cfg=None):
         super().__init__(init_cfg=init_cfg)
