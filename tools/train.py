@@ -1,7 +1,7 @@
 """Train a T-MASS model with MMEngine's Runner.
 
     python tools/train.py CONFIG [--work-dir DIR] [--amp] [--resume [PATH]]
-        [--cfg-options KEY=VALUE ...] [--launcher none|pytorch|slurm]
+        [--test] [--cfg-options KEY=VALUE ...] [--launcher none|pytorch|slurm]
 """
 import argparse
 import os
@@ -25,6 +25,9 @@ def parse_args():
         '--resume', nargs='?', type=str, const='auto',
         help='resume from PATH, or from the latest checkpoint in the work '
         'dir when no path is given')
+    parser.add_argument('--test', action='store_true',
+                        help='evaluate the final model on the test set '
+                        'after training')
     parser.add_argument('--auto-scale-lr', action='store_true',
                         help='scale the lr by the actual batch size')
     parser.add_argument('--cfg-options', nargs='+', action=DictAction,
@@ -63,6 +66,8 @@ def main():
     trust_run_checkpoints(cfg)
     runner = Runner.from_cfg(cfg)
     runner.train()
+    if args.test:
+        runner.test()
 
 
 if __name__ == '__main__':

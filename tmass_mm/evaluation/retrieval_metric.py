@@ -44,6 +44,8 @@ class RetrievalMetric(BaseMetric):
             (``temperature`` for DSL; ``beta``, ``k`` for QB-Norm).
         seed (int): seed of the scoring noise (evaluation is repeatable and
             independent of the number of processes).
+        videos_per_block (int): videos scored together; blocks are shared
+            among ranks.
         dump_embeddings (str, optional): write ``text_embeds`` ``[T, D]``,
             ``video_embeds`` ``[V, F, D]``, ``text_to_video`` ``[T]``,
             ``texts`` and ``video_ids`` to this file (rank 0).
@@ -57,6 +59,7 @@ class RetrievalMetric(BaseMetric):
                  querybank: Optional[str] = None,
                  post_kwargs: Optional[dict] = None,
                  seed: int = 0,
+                 videos_per_block: int = 128,
                  dump_embeddings: Optional[str] = None,
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None):
@@ -70,6 +73,7 @@ class RetrievalMetric(BaseMetric):
         self.querybank = querybank
         self.post_kwargs = post_kwargs or {}
         self.seed = seed
+        self.videos_per_block = videos_per_block
         self.dump_embeddings = dump_embeddings
         self.scorer: Optional[Scorer] = None
 
@@ -120,14 +124,14 @@ class RetrievalMetric(BaseMetric):
                 text_to_video, len(embeds['video_embeds']))
         sims = score_in_video_blocks(self.scorer, embeds['text_embeds'],
                                      embeds['video_embeds'], pool_text_index,
-                                     self.seed)
+                                     self.seed, self.videos_per_block)
         querybank_sims = None
         if self.post_process == 'qbnorm':
             querybank = torch.load(self.querybank, map_location='cpu',
                                    weights_only=True)['text_embeds']
             querybank_sims = score_in_video_blocks(
                 self.scorer, querybank, embeds['video_embeds'], None,
-                self.seed)
+                self.seed, self.videos_per_block)
         metrics = metrics_from_scores(sims, text_to_video, self.post_process,
                                     querybank_sims, **self.post_kwargs)
         return {f'{direction}/{name}': value
