@@ -66,9 +66,8 @@ def test_text_draws_and_normal_prior_follow_the_definition():
     eps = noise.draw(noise.keys(counters))
     expected = [[py_eps(5, c, d, domain=0x6a09e667, prior='normal', std=0.2)
                  for d in range(4)] for c in (6, 7)]
-    torch.testing.assert_close(eps[0].double(), torch.tensor(expected,
-                                                             dtype=torch.float64),
-                               rtol=0, atol=1e-6)
+    expected = torch.tensor(expected, dtype=torch.float64)
+    torch.testing.assert_close(eps[0].double(), expected, rtol=0, atol=1e-6)
 
 
 def test_counters_beyond_32_bits_use_the_high_word():

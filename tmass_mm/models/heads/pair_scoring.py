@@ -9,7 +9,9 @@
   docstring defines the draw of every ``(text, video, trial)`` exactly.
 * Sampling, mode ``'faithful'`` (default, SPEC §6): fresh ``eps`` per text,
   video and trial; the ``[M, D]`` samples of a few pairs at a time are built
-  in cache-sized steps and reduced at once. Mode ``'shared'``: the same
+  in cache-sized steps and reduced (building them is one pass over the
+  fresh draws, fewer than the three weighted sums of the form below, which
+  only pays when draws are shared). Mode ``'shared'``: the same
   ``M`` draws per text for every candidate video (each pair's score has the
   same distribution; scores of one text are no longer independent across
   videos). Then ``cos(t + eps * R, p) = (t.p + eps.(R*p)) /
