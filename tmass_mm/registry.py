@@ -12,6 +12,7 @@ from mmengine.registry import METRICS as MMENGINE_METRICS
 from mmengine.registry import MODELS as MMENGINE_MODELS
 from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
 from mmengine.registry import Registry
+from mmengine.registry import root as mmengine_root
 
 MODELS = Registry('model', parent=MMENGINE_MODELS, scope='tmass_mm',
                   locations=['tmass_mm.models'])
@@ -26,6 +27,21 @@ LOOPS = Registry('loop', parent=MMENGINE_LOOPS, scope='tmass_mm',
                  locations=['tmass_mm.engine', 'tmass_mm.datasets'])
 HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='tmass_mm',
                  locations=['tmass_mm.engine', 'tmass_mm.datasets'])
+
+
+# The rest of MMEngine's registries get a tmass_mm child too, so building
+# e.g. the optimiser or the visualiser under default_scope='tmass_mm' finds
+# them without a warning.
+_EMPTY_CHILDREN = {
+    name: Registry(getattr(mmengine_root, name).name,
+                   parent=getattr(mmengine_root, name), scope='tmass_mm')
+    for name in ('RUNNERS', 'RUNNER_CONSTRUCTORS', 'DATA_SAMPLERS',
+                 'MODEL_WRAPPERS', 'WEIGHT_INITIALIZERS', 'OPTIMIZERS',
+                 'OPTIM_WRAPPERS', 'OPTIM_WRAPPER_CONSTRUCTORS',
+                 'PARAM_SCHEDULERS', 'EVALUATOR', 'TASK_UTILS', 'VISUALIZERS',
+                 'VISBACKENDS', 'LOG_PROCESSORS', 'INFERENCERS', 'FUNCTIONS',
+                 'STRATEGIES')
+}
 
 
 def build_model_part(cfg):
