@@ -5,12 +5,12 @@
 #   python tools/train.py configs/demo/tmass_tiny_synthetic.py
 #
 # Videos: one shape (circle / square / triangle; red / green / blue / yellow;
-# small / large) moving along an edge (top / bottom / left / right) of a black
-# or white frame; captions name all of these, e.g. "a small red circle moves
-# left along the top on a black background". The direction of travel is in
-# the captions but the model cannot see it (frames are pooled without
-# order), so the test gallery never depends on it. See
-# tmass_mm/datasets/synthetic_shapes.py.
+# small / large) crossing a black or white frame along the top, through the
+# middle or along the bottom; captions name all of these, e.g. "a small red
+# circle moves left along the top on a black background". The direction of
+# travel is in the captions but the model cannot see it (frames are pooled
+# without order), so the test gallery never depends on it. See
+# tmass_mm/datasets/shape_scenes.py.
 _base_ = [
     '../_base_/default_runtime.py',
     '../_base_/schedules/adamw_cosine_5e.py',
@@ -25,12 +25,13 @@ _base_ = [
 # Existing files are reused as long as the generation parameters match.
 data_root = './work_dirs/tmass_tiny_synthetic/synthetic_shapes'
 data_seed = 0
-num_train_videos = 384  # 2 renderings of each of the 192 combinations
-num_test_videos = 96  # all combinations distinct: chance R@1 = 1/96
+num_train_videos = 432  # 3 renderings of each of the 144 combinations
+num_test_videos = 96  # val and test galleries; all combinations distinct,
+# so every caption has one right answer: chance t2v R@1 = 100/96 %
 
 num_frames = 4  # frames per clip (F); the files have 16
 image_size = 32  # frames are rendered at 64 px and resized
-context_length = 20  # the longest caption has 17 tokens
+context_length = 20  # the longest caption has 17 tokens (a test checks)
 embed_dim = 64  # D
 
 # --- model: a tiny CLIP from scratch, X-Pool neck, T-MASS head ------------
@@ -86,10 +87,19 @@ val_dataloader = dict(
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
     collate_fn=dict(type='pseudo_collate'),
+    dataset=dict(type=dataset_type, split='val',
+                 num_videos=num_test_videos, captions_per_video=1,
+                 pipeline=test_pipeline, test_mode=True, **generation))
+# a gallery of its own: the best checkpoint is chosen on 'val', not on it
+test_dataloader = dict(
+    batch_size=32,
+    num_workers=1,
+    persistent_workers=True,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    collate_fn=dict(type='pseudo_collate'),
     dataset=dict(type=dataset_type, split='test',
                  num_videos=num_test_videos, captions_per_video=1,
                  pipeline=test_pipeline, test_mode=True, **generation))
-test_dataloader = val_dataloader
 
 # --- schedule: everything from scratch at one lr ------------------------------
 max_epochs = 12

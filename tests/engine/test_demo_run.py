@@ -81,9 +81,11 @@ def test_demo_captions_fit_the_text_context():
     assert longest <= context  # no caption is truncated
 
 
-def test_demo_gallery_has_one_answer_per_caption():
+def test_demo_galleries_have_one_answer_per_caption():
     cfg = Config.fromfile(DEMO)
-    test_set = cfg.test_dataloader.dataset
-    assert test_set.captions_per_video == 1
-    assert test_set.num_videos <= len(all_combinations())
-    assert cfg.val_dataloader.dataset == test_set
+    for key in ('val_dataloader', 'test_dataloader'):
+        gallery = cfg[key].dataset
+        assert gallery.test_mode and gallery.captions_per_video == 1
+        assert gallery.num_videos <= len(all_combinations())
+    splits = {cfg[key].dataset.split for key in LOADERS}
+    assert len(splits) == 3  # best checkpoint not chosen on the test set
