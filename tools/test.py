@@ -10,34 +10,25 @@ Writes the metrics to ``<work_dir>/test_metrics.json`` as
 """
 import argparse
 import json
-import os
 import os.path as osp
 
-from mmengine.config import Config, DictAction
 from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
 from tmass_mm.utils.cpu_distributed import use_gloo_without_cuda
-from tmass_mm.utils.run_setup import trust_run_checkpoints
+from tmass_mm.utils.run_setup import (add_runner_args, load_run_config,
+                                      trust_run_checkpoints)
 
 
 def parse_args():
     parser = argparse.ArgumentParser(description='Test a T-MASS retriever')
     parser.add_argument('config', help='config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('--work-dir', help='where logs and metrics go')
     parser.add_argument('--dump-embeddings', metavar='FILE',
                         help='save text_embeds [T, D], video_embeds '
                         '[V, F, D] and text_to_video [T] to FILE')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config entries, e.g. '
-                        'test_evaluator.protocol=official')
-    parser.add_argument('--launcher', default='none',
-                        choices=['none', 'pytorch', 'slurm', 'mpi'])
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args()
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_runner_args(parser)
+    return parser.parse_args()
 
 
 def nest_metrics(metrics: dict) -> dict:
@@ -51,12 +42,7 @@ def nest_metrics(metrics: dict) -> dict:
 
 def main():
     args = parse_args()
-    cfg = Config.fromfile(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options:
-        cfg.merge_from_dict(args.cfg_options)
-    cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
-        './work_dirs', osp.splitext(osp.basename(args.config))[0])
+    cfg = load_run_config(args)
     cfg.load_from = args.checkpoint
     cfg.resume = False
     if args.dump_embeddings:
@@ -64,7 +50,7 @@ def main():
     # the checkpoint sets every weight: never download CLIP's
     cfg.model.backbone.pretrained = None
     use_gloo_without_cuda(cfg)
-    trust_run_checkpoints(cfg, args.checkpoint)
+    trust_run_checkpoints(cfg)  # CHECKPOINT itself is read weights-only
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
     if is_main_process():

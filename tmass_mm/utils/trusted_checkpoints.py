@@ -6,8 +6,8 @@ checkpoints pickle ``HistoryBuffer`` and numpy objects, so ``--resume`` and
 :func:`load_local_checkpoint`:
 
 - files in a folder the user trusts (the run's work dir, a path named with
-  ``--resume`` or given to ``tools/test.py``) are unpickled fully, since
-  resuming needs the real message hub;
+  ``--resume``) are unpickled fully, since resuming needs the real message
+  hub;
 - every other file goes through :func:`load_checkpoint_file`'s weights-only
   reading, non-tensor objects replaced by inert placeholders (enough for
   ``load_from``, which only takes the weights).

@@ -19,17 +19,19 @@ test_pipeline = [
     dict(type='PackRetrievalInputs'),
 ]
 
-# the dataset base files add ``dataset=...`` to these
+# the dataset base files add the dataset's type, root and split to these
 train_dataloader = dict(
     batch_size=32,
     num_workers=8,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='pseudo_collate'))
+    collate_fn=dict(type='pseudo_collate'),
+    dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(
     batch_size=16,
     num_workers=8,
     persistent_workers=True,
     sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'))
+    collate_fn=dict(type='pseudo_collate'),
+    dataset=dict(test_mode=True, pipeline=test_pipeline))
 test_dataloader = val_dataloader

@@ -6,10 +6,6 @@ _base_ = ['./clip_video_pipelines.py']
 data_root = 'data/lsmdc'
 dataset = dict(type='LSMDCDataset', data_root=data_root, video_root='videos')
 
-train_dataloader = dict(
-    dataset=dict(**dataset, split='train',
-                 pipeline={{_base_.train_pipeline}}))
-val_dataloader = dict(
-    dataset=dict(**dataset, split='test', test_mode=True,
-                 pipeline={{_base_.test_pipeline}}))
-test_dataloader = dict(dataset=val_dataloader['dataset'])
+train_dataloader = dict(dataset=dict(**dataset, split='train'))
+val_dataloader = dict(dataset=dict(**dataset, split='test'))
+test_dataloader = val_dataloader

@@ -6,10 +6,6 @@ data_root = 'data/msrvtt'
 dataset = dict(type='MSRVTTDataset', data_root=data_root,
                video_root='videos')
 
-train_dataloader = dict(
-    dataset=dict(**dataset, split='train-9k',
-                 pipeline={{_base_.train_pipeline}}))
-val_dataloader = dict(
-    dataset=dict(**dataset, split='test-1k-A', test_mode=True,
-                 pipeline={{_base_.test_pipeline}}))
-test_dataloader = dict(dataset=val_dataloader['dataset'])
+train_dataloader = dict(dataset=dict(**dataset, split='train-9k'))
+val_dataloader = dict(dataset=dict(**dataset, split='test-1k-A'))
+test_dataloader = val_dataloader

@@ -38,7 +38,7 @@ _DOMAIN = {'pair': 0x2545f491, 'text': 0x6a09e667}
 _U23 = 2.0**-23
 _MANTISSA = (1 << 23) - 1
 _ONE = 0x3F800000  # 1.0f
-PRIORS = ('uniform01', 'normal')
+from tmass_mm.models.samplers.stochastic_text import PRIORS
 
 
 def _xorshift_(x: Tensor, shift: int, tmp: Tensor) -> Tensor:
