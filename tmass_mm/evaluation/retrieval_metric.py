@@ -119,7 +119,8 @@ class RetrievalMetric(BaseMetric):
         text_to_video = embeds['text_to_video']
         pool_text_index = None
         if self.protocol == 'official':
-            print_log(OFFICIAL_WARNING, logger='current', level=logging.WARNING)
+            print_log(OFFICIAL_WARNING, logger='current',
+                      level=logging.WARNING)
             pool_text_index = first_caption_of_each_video(
                 text_to_video, len(embeds['video_embeds']))
         sims = score_in_video_blocks(self.scorer, embeds['text_embeds'],

@@ -32,13 +32,14 @@ from typing import Optional
 import torch
 from torch import Tensor
 
+from tmass_mm.models.samplers.stochastic_text import PRIORS
+
 _MUL1 = 0x7feb352d
 _MUL2 = 0x846ca68b - (1 << 32)  # the same word as a signed int32
 _DOMAIN = {'pair': 0x2545f491, 'text': 0x6a09e667}
 _U23 = 2.0**-23
 _MANTISSA = (1 << 23) - 1
 _ONE = 0x3F800000  # 1.0f
-from tmass_mm.models.samplers.stochastic_text import PRIORS
 
 
 def _xorshift_(x: Tensor, shift: int, tmp: Tensor) -> Tensor:
