@@ -21,7 +21,8 @@ _base_ = [
 # MMEngine's default work dir. `--work-dir` does NOT move them; to put them
 # elsewhere override `data_root` of the three datasets, e.g.
 #   --cfg-options train_dataloader.dataset.data_root=DIR \
-#       val_dataloader.dataset.data_root=DIR test_dataloader.dataset.data_root=DIR
+#       val_dataloader.dataset.data_root=DIR \
+#       test_dataloader.dataset.data_root=DIR
 # Existing files are reused as long as the generation parameters match.
 data_root = './work_dirs/tmass_tiny_synthetic/synthetic_shapes'
 data_seed = 0
@@ -101,14 +102,14 @@ test_dataloader = dict(
                  num_videos=num_test_videos, captions_per_video=1,
                  pipeline=test_pipeline, test_mode=True, **generation))
 
-# --- schedule: everything from scratch at one lr ------------------------------
+# --- schedule: everything from scratch at one lr -----------------------------
 max_epochs = 12
 warmup_epochs = 1
 lr = 1e-3
 optim_wrapper = dict(
     optimizer=dict(lr=lr, weight_decay=0.05),
     # one lr for all: the CLIP is trained from scratch, not fine-tuned
-    paramwise_cfg=dict(custom_keys={'backbone': dict(lr_mult=1.0)}))
+    paramwise_cfg=dict(_delete_=True))
 param_scheduler = [
     dict(type='LinearLR', start_factor=1e-2, by_epoch=True, begin=0,
          end=warmup_epochs, convert_to_iter_based=True),

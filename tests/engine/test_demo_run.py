@@ -1,43 +1,15 @@
 """The bundled demo: train -> val -> test through the Runner, shrunk."""
 import glob
 import math
-import os.path as osp
 
 import numpy as np
 import open_clip
 from mmengine.config import Config
 from mmengine.runner import Runner
 
+from demo_configs import DEMO, LOADERS, small_demo_cfg
 from tmass_mm.datasets.shape_scenes import (all_combinations, make_captions,
                                             plan_attributes, sample_scene)
-
-ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
-DEMO = osp.join(ROOT, 'configs', 'demo', 'tmass_tiny_synthetic.py')
-LOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
-
-
-def small_demo_cfg(tmp_path) -> Config:
-    """The demo config with a handful of videos, 2 short epochs, no
-    worker processes; data and outputs under ``tmp_path``."""
-    cfg = Config.fromfile(DEMO)
-    cfg.work_dir = str(tmp_path / 'work')
-    for key in LOADERS:
-        loader = cfg[key]
-        loader.batch_size = 8
-        loader.num_workers = 0
-        loader.persistent_workers = False
-        loader.dataset.data_root = str(tmp_path / 'data')
-        loader.dataset.frame_size = 32
-        loader.dataset.frames_per_video = 4
-    cfg.train_dataloader.dataset.num_videos = 16
-    cfg.train_dataloader.dataset.captions_per_video = 1
-    for key in ('val_dataloader', 'test_dataloader'):
-        cfg[key].dataset.num_videos = 8
-    cfg.train_cfg.max_epochs = 2
-    cfg.model.head.num_trials = 3
-    cfg.default_hooks.logger.interval = 1
-    return cfg
-
 
 def test_demo_trains_validates_and_tests(tmp_path):
     runner = Runner.from_cfg(small_demo_cfg(tmp_path))
