@@ -15,7 +15,8 @@ import os.path as osp
 from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
-from tmass_mm.utils.cpu_distributed import use_gloo_without_cuda
+from tmass_mm.utils.cpu_distributed import (close_process_group,
+                                             use_gloo_without_cuda)
 from tmass_mm.utils.run_setup import (add_runner_args, load_run_config,
                                       trust_run_checkpoints)
 
@@ -58,6 +59,7 @@ def main():
         with open(out, 'w') as f:
             json.dump(nest_metrics(metrics), f, indent=2)
         print(f'metrics written to {out}')
+    close_process_group()
 
 
 if __name__ == '__main__':

@@ -7,7 +7,8 @@ import argparse
 
 from mmengine.runner import Runner
 
-from tmass_mm.utils.cpu_distributed import use_gloo_without_cuda
+from tmass_mm.utils.cpu_distributed import (close_process_group,
+                                             use_gloo_without_cuda)
 from tmass_mm.utils.run_setup import (add_runner_args, enable_amp,
                                       load_run_config, trust_run_checkpoints)
 
@@ -48,6 +49,7 @@ def main():
     runner.train()
     if args.test:
         runner.test()
+    close_process_group()
 
 
 if __name__ == '__main__':

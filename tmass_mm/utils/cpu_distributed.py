@@ -21,3 +21,15 @@ def use_gloo_without_cuda(cfg) -> bool:
     wrapper.update(device_ids=None, broadcast_buffers=False)
     cfg.model_wrapper_cfg = wrapper
     return True
+
+
+def close_process_group() -> None:
+    """Wait for every rank, then tear the process group down.
+
+    Left to interpreter exit, gloo's threads can abort the process
+    ("terminate called without an active exception") after the work is
+    done, which torchrun reports as a failure.
+    """
+    if torch_dist.is_available() and torch_dist.is_initialized():
+        torch_dist.barrier()
+        torch_dist.destroy_process_group()
