@@ -8,9 +8,16 @@ from mmengine.evaluator import BaseMetric
 from mmengine.logging import print_log
 
 from tmass_mm.registry import METRICS
-from .retrieval_scores import (POST_PROCESSES, PROTOCOLS, Scorer,
-                               check_choice, first_caption_of_each_video,
-                               metrics_from_scores, score_in_video_blocks)
+from tmass_mm.utils.choices import check_choice
+
+from .retrieval_scores import (
+    POST_PROCESSES,
+    PROTOCOLS,
+    Scorer,
+    first_caption_of_each_video,
+    metrics_from_scores,
+    score_in_video_blocks,
+)
 
 OFFICIAL_WARNING = (
     "protocol='official' reproduces the public T-MASS evaluation: the score "

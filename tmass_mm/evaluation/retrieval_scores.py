@@ -10,8 +10,15 @@ import torch
 from mmengine import dist
 from torch import Tensor
 
-from .functional import (dual_softmax, querybank_normalise, rank_metrics,
-                         text_to_video_ranks, video_to_text_ranks)
+from tmass_mm.utils.choices import check_choice
+
+from .functional import (
+    dual_softmax,
+    querybank_normalise,
+    rank_metrics,
+    text_to_video_ranks,
+    video_to_text_ranks,
+)
 
 PROTOCOLS = ('tmass', 'official')
 POST_PROCESSES = ('none', 'dsl', 'qbnorm')
@@ -19,12 +26,6 @@ POST_PROCESSES = ('none', 'dsl', 'qbnorm')
 # Scorer: (text [T, D], video [V, F, D], pool_text_index [V] or None,
 #          seed) -> scores [T, V].
 Scorer = Callable[[Tensor, Tensor, Optional[Tensor], int], Tensor]
-
-
-def check_choice(name: str, value: str, choices) -> None:
-    if value not in choices:
-        raise ValueError(f'unknown {name} {value!r}; choose one of '
-                         f'{choices}')
 
 
 def first_caption_of_each_video(text_to_video: Tensor,

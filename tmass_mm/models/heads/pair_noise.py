@@ -33,6 +33,7 @@ import torch
 from torch import Tensor
 
 from tmass_mm.models.samplers.stochastic_text import PRIORS
+from tmass_mm.utils.choices import check_choice
 
 _MUL1 = 0x7feb352d
 _MUL2 = 0x846ca68b - (1 << 32)  # the same word as a signed int32
@@ -87,9 +88,7 @@ class CounterNoise:
     def __init__(self, seed: int, dim: int, kind: str = 'pair',
                  prior: str = 'uniform01', prior_std: float = 0.0,
                  device=None):
-        if prior not in PRIORS:
-            raise ValueError(f'unknown prior {prior!r}; choose one of '
-                             f'{PRIORS}')
+        check_choice('prior', prior, PRIORS)
         self.kind = kind
         self.prior = prior
         self.prior_std = prior_std

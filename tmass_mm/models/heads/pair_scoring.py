@@ -27,6 +27,8 @@ from typing import Optional
 import torch
 from torch import Tensor
 
+from tmass_mm.utils.choices import check_choice
+
 from .pair_noise import CounterNoise
 from .pair_pooling import FramewisePooling
 
@@ -75,9 +77,7 @@ def score_all_pairs(text: Tensor,
     """
     if num_trials < 1:
         raise ValueError(f'num_trials must be >= 1, got {num_trials}')
-    if noise not in NOISE_MODES:
-        raise ValueError(f'unknown noise mode {noise!r}; choose one of '
-                         f'{NOISE_MODES}')
+    check_choice('noise mode', noise, NOISE_MODES)
     device = text.device
     defaults = DEFAULT_CHUNKS['cpu' if device.type == 'cpu' else 'gpu']
     text_chunk = text_chunk or defaults[0]

@@ -7,6 +7,8 @@ from torch import Tensor
 from torch.nn.functional import cross_entropy, normalize
 
 from tmass_mm.registry import MODELS, build_model_part
+from tmass_mm.utils.choices import check_choice
+
 from .pair_scoring import NOISE_MODES, score_all_pairs
 
 TEXT_LOSSES = ('stochastic', 'point')
@@ -71,12 +73,8 @@ class TMASSHead(BaseModule):
                  noise: str = 'faithful',
                  init_cfg=None):
         super().__init__(init_cfg=init_cfg)
-        if text_loss not in TEXT_LOSSES:
-            raise ValueError(f'unknown text_loss {text_loss!r}; choose one '
-                             f'of {TEXT_LOSSES}')
-        if noise not in NOISE_MODES:
-            raise ValueError(f'unknown noise mode {noise!r}; choose one of '
-                             f'{NOISE_MODES}')
+        check_choice('text_loss', text_loss, TEXT_LOSSES)
+        check_choice('noise mode', noise, NOISE_MODES)
         self.sampler = build_model_part(sampler)
         self.support_weight = support_weight
         self.text_loss = text_loss

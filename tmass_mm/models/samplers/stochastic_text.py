@@ -6,6 +6,8 @@ from mmengine.model import BaseModule
 from torch import Tensor
 
 from tmass_mm.registry import MODELS, build_model_part
+from tmass_mm.utils.choices import check_choice
+
 from .radius import frame_similarity
 
 PRIORS = ('uniform01', 'normal')
@@ -27,9 +29,7 @@ class StochasticTextSampler(BaseModule):
     def __init__(self, radius: dict, prior: str = 'uniform01',
                  prior_std: float = 3e-3, init_cfg=None):
         super().__init__(init_cfg=init_cfg)
-        if prior not in PRIORS:
-            raise ValueError(f'unknown prior {prior!r}; choose one of '
-                             f'{PRIORS}')
+        check_choice('prior', prior, PRIORS)
         self.radius_module = build_model_part(radius)
         self.prior = prior
         self.prior_std = prior_std
