@@ -7,7 +7,7 @@ from tmass_mm.evaluation import metrics_from_scores
 from tmass_mm.evaluation.retrieval_scores import score_in_video_blocks
 
 
-def mean_frame_scorer(text, video, pool_text_index, seed):
+def mean_frame_scorer(text, video, pool_text_index, seed, video_offset=0):
     """A stand-in for the model: cosine of text and mean frame."""
     return normalize(text, dim=-1) @ normalize(video.mean(1), dim=-1).T
 
@@ -107,7 +107,7 @@ def test_official_protocol_pools_on_first_caption_and_warns(monkeypatch):
     monkeypatch.setattr(retrieval_metric, 'print_log',
                         lambda msg, **kwargs: logged.append(msg))
 
-    def recording_scorer(text, video, pool_text_index, seed):
+    def recording_scorer(text, video, pool_text_index, seed, offset):
         seen['pool'] = pool_text_index
         return mean_frame_scorer(text, video, None, seed)
 
@@ -119,11 +119,11 @@ def test_official_protocol_pools_on_first_caption_and_warns(monkeypatch):
     assert any('ground-truth caption' in msg for msg in logged)
 
 
-def test_video_blocks_give_the_same_scores_and_seeds():
+def test_video_blocks_give_the_same_scores_and_offsets():
     calls = []
 
-    def scorer(text, video, pool, seed):
-        calls.append(seed)
+    def scorer(text, video, pool, seed, offset):
+        calls.append((seed, offset))
         return mean_frame_scorer(text, video, pool, seed)
 
     text, video = torch.randn(7, 4), torch.randn(5, 2, 4)
@@ -131,7 +131,7 @@ def test_video_blocks_give_the_same_scores_and_seeds():
                                    block_size=2)
     torch.testing.assert_close(blocks, mean_frame_scorer(text, video, None,
                                                          0))
-    assert calls == [10, 11, 12]
+    assert calls == [(10, 0), (10, 2), (10, 4)]
 
 
 def test_dump_embeddings(tmp_path):

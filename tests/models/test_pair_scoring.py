@@ -50,14 +50,14 @@ def seed_of(generator_seed):
     return int(torch.randint(0, 2**32, (), generator=gen))
 
 
-def reference_draws(sampler, seed, noise, t, v, num_videos, num_trials):
+def reference_draws(sampler, seed, noise, t, v, num_texts, num_trials):
     """``[M, D]`` eps of pair (t, v): per pair or per text."""
     kind = 'pair' if noise == 'faithful' else 'text'
     source = CounterNoise(seed, DIM, kind, sampler.prior, sampler.prior_std)
     index = torch.tensor([t])
     if kind == 'pair':
         counters = source.counters(index, num_trials, torch.tensor([v]),
-                                   num_videos)[0, 0]
+                                   num_texts)[0, 0]
     else:
         counters = source.counters(index, num_trials)[0]
     return source.draw(source.keys(counters))
@@ -77,7 +77,7 @@ def reference_scores(text, video, neck, sampler, num_trials,
                 pooled = neck(text[t:t + 1], frames)[0, 0]
                 radius = sampler.radius(text[t:t + 1], frames)[0, 0]
                 eps = reference_draws(sampler, seed, noise, t, v,
-                                      num_videos, num_trials)
+                                      num_texts, num_trials)
                 best, chosen = -float('inf'), None
                 for m in range(num_trials):
                     sample = text[t] + eps[m] * radius
@@ -156,6 +156,17 @@ def test_block_sizes_do_not_change_scores(noise):
                            text_chunk=text_chunk, video_chunk=video_chunk,
                            sample_chunk=sample_chunk)
             torch.testing.assert_close(actual, expected, rtol=0, atol=1e-6)
+
+
+@pytest.mark.parametrize('noise', ['faithful', 'shared'])
+def test_gallery_scored_in_parts_equals_one_call(noise):
+    neck, sampler = make_neck(), make_sampler()
+    text, video = make_features(num_texts=5, num_videos=7)
+    whole = score(text, video, neck, sampler, 4, noise=noise)
+    parts = [score(text, video[start:start + 3], neck, sampler, 4,
+                   noise=noise, video_offset=start) for start in (0, 3, 6)]
+    torch.testing.assert_close(torch.cat(parts, dim=1), whole, rtol=0,
+                               atol=1e-6)
 
 
 def test_seed_and_mode_select_the_draws():

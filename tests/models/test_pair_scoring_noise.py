@@ -43,17 +43,17 @@ def test_mix32_is_lowbias32():
 
 @pytest.mark.parametrize('seed', [0, 12345, 2**32 - 1])
 def test_pair_draws_follow_the_definition(seed):
-    num_videos, num_trials, dim = 7, 3, 9
+    num_texts, num_trials, dim = 5, 3, 9
     noise = CounterNoise(seed, dim, 'pair')
     text_index, video_index = torch.tensor([0, 4]), torch.tensor([6, 1, 2])
     counters = noise.counters(text_index, num_trials, video_index,
-                              num_videos)
+                              num_texts)
     eps = noise.draw(noise.keys(counters))
     assert eps.shape == (3, 2, num_trials, dim)
     for i, v in enumerate(video_index.tolist()):
         for j, t in enumerate(text_index.tolist()):
             for m in range(num_trials):
-                counter = (t * num_videos + v) * num_trials + m
+                counter = (v * num_texts + t) * num_trials + m
                 assert int(counters[i, j, m]) == counter
                 expected = [py_eps(seed, counter, d) for d in range(dim)]
                 assert eps[i, j, m].tolist() == expected
@@ -80,7 +80,7 @@ def test_counters_beyond_32_bits_use_the_high_word():
 
 def test_uniform_draws_look_uniform_and_independent():
     noise = CounterNoise(1, 256, 'pair')
-    counters = noise.counters(torch.arange(40), 20, torch.arange(30), 30)
+    counters = noise.counters(torch.arange(40), 20, torch.arange(30), 40)
     eps = noise.draw(noise.keys(counters)).reshape(-1, 256)  # 24000 streams
     assert 0 <= eps.min() and eps.max() < 1
     n = eps.numel()

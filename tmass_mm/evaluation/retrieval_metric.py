@@ -52,7 +52,7 @@ class RetrievalMetric(BaseMetric):
         seed (int): seed of the scoring noise (evaluation is repeatable and
             independent of the number of processes).
         videos_per_block (int): videos scored together; blocks are shared
-            among ranks.
+            among ranks (the scores do not depend on it).
         dump_embeddings (str, optional): write ``text_embeds`` ``[T, D]``,
             ``video_embeds`` ``[V, F, D]``, ``text_to_video`` ``[T]``,
             ``texts`` and ``video_ids`` to this file (rank 0).

@@ -24,8 +24,9 @@ PROTOCOLS = ('tmass', 'official')
 POST_PROCESSES = ('none', 'dsl', 'qbnorm')
 
 # Scorer: (text [T, D], video [V, F, D], pool_text_index [V] or None,
-#          seed) -> scores [T, V].
-Scorer = Callable[[Tensor, Tensor, Optional[Tensor], int], Tensor]
+#          seed, video_offset) -> scores [T, V]; video_offset is the gallery
+#          index of video[0], so scoring in parts draws the noise of one call.
+Scorer = Callable[[Tensor, Tensor, Optional[Tensor], int, int], Tensor]
 
 
 def first_caption_of_each_video(text_to_video: Tensor,
@@ -47,8 +48,9 @@ def score_in_video_blocks(scorer: Scorer, text: Tensor, video: Tensor,
     """``[T, V]`` scores, the videos split into blocks shared among ranks.
 
     Block ``b`` (videos ``b*block_size`` onwards) is scored by rank
-    ``b % world_size`` with noise seeded by ``seed + b``, so the result does
-    not depend on the number of processes. Every rank returns all scores.
+    ``b % world_size``; the scorer is told where the block starts, so the
+    noise, and the result, do not depend on the block size or the number of
+    processes. Every rank returns all scores.
     """
     rank, world_size = dist.get_rank(), dist.get_world_size()
     num_videos = video.shape[0]
@@ -59,8 +61,8 @@ def score_in_video_blocks(scorer: Scorer, text: Tensor, video: Tensor,
         stop = start + block_size
         pool = None if pool_text_index is None else \
             pool_text_index[start:stop]
-        mine[start] = scorer(text, video[start:stop], pool,
-                             seed + block).float().cpu()
+        mine[start] = scorer(text, video[start:stop], pool, seed,
+                             start).float().cpu()
     if world_size > 1:
         gathered = dist.all_gather_object(mine)
         mine = {k: v for part in gathered for k, v in part.items()}

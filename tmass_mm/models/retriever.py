@@ -82,10 +82,12 @@ class TMASSRetriever(BaseModel):
 
     def score_all_pairs(self, text: Tensor, video: Tensor,
                         pool_text_index: Optional[Tensor] = None,
-                        seed: Optional[int] = None) -> Tensor:
+                        seed: Optional[int] = None,
+                        video_offset: int = 0) -> Tensor:
         """``[T, V]`` inference scores of text ``[T, D]`` against video
         ``[V, F, D]`` features, computed on the model's device (see
         ``TMASSHead.predict_scores``)."""
         device = self.data_preprocessor.device
         return self.head.predict_scores(text.to(device), video.to(device),
-                                        self.neck, pool_text_index, seed)
+                                        self.neck, pool_text_index, seed,
+                                        video_offset)

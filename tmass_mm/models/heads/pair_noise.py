@@ -20,10 +20,12 @@ logical shift)::
     eps      = u                          (prior 'uniform01')
              = prior_std * ndtri(u + 2^-24)   (prior 'normal')
 
-Stream counters: ``c = (t * V + v) * M + m`` for kind ``'pair'`` (fresh noise
-per text ``t``, video ``v`` out of ``V``, trial ``m`` out of ``M``) and
-``c = t * M + m`` for kind ``'text'`` (one set of ``M`` draws per text,
-shared by every video). Keys are distinct for the first 2^32 counters.
+Stream counters: ``c = (v * T + t) * M + m`` for kind ``'pair'`` (fresh
+noise per text ``t`` out of ``T``, video ``v`` -- its index in the whole
+gallery, so a gallery scored in several calls draws what one call would --
+and trial ``m`` out of ``M``) and ``c = t * M + m`` for kind ``'text'`` (one
+set of ``M`` draws per text, shared by every video). Keys are distinct for
+the first 2^32 counters.
 ``u`` has resolution 2^-23 (``torch.rand``: 2^-24): its 23 bits are the
 mantissa of a float in [1, 2), which saves an integer-to-float conversion.
 """
@@ -109,14 +111,15 @@ class CounterNoise:
         return _xorshift_(x, 16, torch.empty_like(x))
 
     def counters(self, text_index: Tensor, num_trials: int,
-                 video_index: Tensor = None, num_videos: int = 0) -> Tensor:
+                 video_index: Tensor = None, num_texts: int = 0) -> Tensor:
         """Stream counters of ``kind`` as int64.
 
         Args:
             text_index: ``[Tc]`` text indices ``t``.
             num_trials: ``M``.
-            video_index, num_videos: ``[Vc]`` video indices ``v`` and the
-                gallery size ``V`` (kind ``'pair'`` only).
+            video_index, num_texts: ``[Vc]`` gallery indices ``v`` of the
+                videos and the number of texts ``T`` (kind ``'pair'``
+                only).
 
         Returns:
             ``[Vc, Tc, M]`` (``'pair'``) or ``[Tc, M]`` (``'text'``).
@@ -126,7 +129,7 @@ class CounterNoise:
         if self.kind == 'text':
             return text_index[:, None] * num_trials + trials
         video_index = video_index.to(self.device, torch.int64)
-        stream = text_index[None, :] * num_videos + video_index[:, None]
+        stream = video_index[:, None] * num_texts + text_index[None, :]
         return stream[..., None] * num_trials + trials
 
     def keys(self, counters: Tensor) -> Tensor:

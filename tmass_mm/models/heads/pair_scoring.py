@@ -50,7 +50,8 @@ def score_all_pairs(text: Tensor,
                     video_chunk: Optional[int] = None,
                     *,
                     noise: str = 'faithful',
-                    sample_chunk: Optional[int] = None) -> Tensor:
+                    sample_chunk: Optional[int] = None,
+                    video_offset: int = 0) -> Tensor:
     """Scores of every text against every video.
 
     Args:
@@ -71,6 +72,8 @@ def score_all_pairs(text: Tensor,
         sample_chunk: faithful mode builds at most this many
             ``(pair, trial, dim)`` sample values at once (default from
             ``DEFAULT_CHUNKS``: cache-sized on CPU).
+        video_offset: gallery index of ``video[0]``, when a gallery is
+            scored in parts: part by part, the noise is that of one call.
 
     Returns:
         ``[T, V]`` float32 scores.
@@ -95,7 +98,7 @@ def score_all_pairs(text: Tensor,
             gt_pooled = _gt_pooled(pooling, queries, pool_text_index)
         return _score_blocks(text.float(), video, pooling, queries, sampler,
                              num_trials, noise_source, gt_pooled, text_chunk,
-                             video_chunk, sample_chunk)
+                             video_chunk, sample_chunk, video_offset)
 
 
 def _draw_seed(generator: Optional[torch.Generator]) -> int:
@@ -117,13 +120,13 @@ def _score_blocks(text: Tensor, video: Tensor, pooling: FramewisePooling,
                   queries: Tensor, sampler, num_trials: int,
                   noise: CounterNoise, gt_pooled: Optional[Tensor],
                   text_chunk: int, video_chunk: int,
-                  sample_chunk: int) -> Tensor:
+                  sample_chunk: int, video_offset: int) -> Tensor:
     """Visit the ``[T, V]`` score matrix block by block; see
     :func:`score_all_pairs`."""
     num_texts, num_videos = text.shape[0], video.shape[0]
     scores = text.new_empty((num_texts, num_videos))
     text_index = torch.arange(num_texts, device=text.device)
-    video_index = torch.arange(num_videos, device=text.device)
+    video_index = torch.arange(num_videos, device=text.device) + video_offset
     # faithful mode's int32 scratch, [2, pairs per step * M * D]
     pairs_per_step = min(max(1, sample_chunk // (num_trials * text.shape[1])),
                          text_chunk * video_chunk)
@@ -145,7 +148,7 @@ def _score_blocks(text: Tensor, video: Tensor, pooling: FramewisePooling,
             else:
                 keys = noise.keys(noise.counters(
                     text_index[texts], num_trials, video_index[videos],
-                    num_videos))
+                    num_texts))
                 block = _faithful_block(text[texts], pooled, radius, keys,
                                         noise, gt, work)
             scores[texts, videos] = block

@@ -131,15 +131,17 @@ class TMASSHead(BaseModule):
 
     def predict_scores(self, text: Tensor, video: Tensor, neck,
                        pool_text_index: Optional[Tensor] = None,
-                       seed: Optional[int] = None) -> Tensor:
+                       seed: Optional[int] = None,
+                       video_offset: int = 0) -> Tensor:
         """``[T, V]`` inference scores; see :func:`score_all_pairs`.
 
         ``seed`` (default ``eval_seed``) fixes the noise; the scores do not
-        depend on the device or the block sizes.
+        depend on the device, the block sizes or on how the gallery is split
+        into calls (``video_offset``: gallery index of ``video[0]``).
         """
         generator = torch.Generator()
         generator.manual_seed(self.eval_seed if seed is None else seed)
         return score_all_pairs(text, video, neck, self.sampler,
                                self.num_trials, generator, pool_text_index,
                                self.text_chunk, self.video_chunk,
-                               noise=self.noise)
+                               noise=self.noise, video_offset=video_offset)
