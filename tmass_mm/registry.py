@@ -6,6 +6,7 @@ and the ``locations`` below are imported on first use, so no
 ``dict(_scope_='tmass_mm', type=...)`` or ``type='tmass_mm.X'``.
 """
 from mmengine.registry import DATASETS as MMENGINE_DATASETS
+from mmengine.registry import FUNCTIONS as MMENGINE_FUNCTIONS
 from mmengine.registry import HOOKS as MMENGINE_HOOKS
 from mmengine.registry import LOOPS as MMENGINE_LOOPS
 from mmengine.registry import METRICS as MMENGINE_METRICS
@@ -27,6 +28,8 @@ LOOPS = Registry('loop', parent=MMENGINE_LOOPS, scope='tmass_mm',
                  locations=['tmass_mm.engine', 'tmass_mm.datasets'])
 HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='tmass_mm',
                  locations=['tmass_mm.engine', 'tmass_mm.datasets'])
+FUNCTIONS = Registry('function', parent=MMENGINE_FUNCTIONS, scope='tmass_mm',
+                     locations=['tmass_mm.engine'])
 
 
 # The rest of MMEngine's registries get a tmass_mm child too, so building
@@ -39,8 +42,7 @@ _EMPTY_CHILDREN = {
                  'MODEL_WRAPPERS', 'WEIGHT_INITIALIZERS', 'OPTIMIZERS',
                  'OPTIM_WRAPPERS', 'OPTIM_WRAPPER_CONSTRUCTORS',
                  'PARAM_SCHEDULERS', 'EVALUATOR', 'TASK_UTILS', 'VISUALIZERS',
-                 'VISBACKENDS', 'LOG_PROCESSORS', 'INFERENCERS', 'FUNCTIONS',
-                 'STRATEGIES')
+                 'VISBACKENDS', 'LOG_PROCESSORS', 'INFERENCERS', 'STRATEGIES')
 }
 
 

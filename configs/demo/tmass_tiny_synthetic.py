@@ -76,7 +76,9 @@ test_pipeline = [
 train_dataloader = dict(
     batch_size=32,
     num_workers=1,  # 2 cores: one decodes while the main process trains
-    persistent_workers=True,
+    # restarted and reseeded each epoch (see clip_video_pipelines.py)
+    persistent_workers=False,
+    worker_init_fn=dict(type='tmass_mm.seed_worker_from_torch'),
     sampler=dict(type='DefaultSampler', shuffle=True),
     collate_fn=dict(type='pseudo_collate'),
     dataset=dict(type=dataset_type, split='train',

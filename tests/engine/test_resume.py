@@ -38,6 +38,8 @@ def train(cfg, name, resume=False, kill=None):
 def test_kill_and_resume_gives_the_same_weights(tmp_path):
     cfg = small_demo_cfg(tmp_path, epochs=2)
     cfg.train_cfg.val_interval = 10  # no validation: only training matters
+    # a worker process decodes and augments ('rand' frame sampling)
+    cfg.train_dataloader.num_workers = 1
     straight = cfg.copy()
     straight.work_dir = str(tmp_path / 'straight')
     expected = train(straight, 'straight')

@@ -23,7 +23,11 @@ test_pipeline = [
 train_dataloader = dict(
     batch_size=32,
     num_workers=8,
-    persistent_workers=True,
+    # workers restart each epoch, seeded from the main process (reseeded
+    # per epoch by EpochSeedHook): fresh augmentations every epoch, and the
+    # same ones after --resume
+    persistent_workers=False,
+    worker_init_fn=dict(type='tmass_mm.seed_worker_from_torch'),
     sampler=dict(type='DefaultSampler', shuffle=True),
     collate_fn=dict(type='pseudo_collate'),
     dataset=dict(pipeline=train_pipeline))
