@@ -171,7 +171,12 @@ def query_radius(model, embeds: dict, query: int,
 
 
 def query_scores(model, embeds: dict, query: int, seed: int = 0) -> Tensor:
-    """``[V]`` T-MASS scores (protocol ``tmass``) of caption ``query``."""
+    """``[V]`` T-MASS scores (protocol ``tmass``) of caption ``query``.
+
+    The caption is scored on its own, so its noise draws (indexed by the
+    text's position among the scored texts) are not those of a run over all
+    captions: scores can differ slightly from its row of ``--dump-sims``.
+    """
     with torch.no_grad():
         return score_in_video_blocks(
             model.score_all_pairs,
