@@ -15,6 +15,7 @@ _base_ = [
     '../_base_/default_runtime.py',
     '../_base_/schedules/adamw_cosine_5e.py',
     '../_base_/models/tmass_vit-b32.py',
+    '../_base_/datasets/clip_video_pipelines.py',
 ]
 
 # The generated videos go here, relative to the working directory, like
@@ -73,36 +74,25 @@ test_pipeline = [
     dict(type='TokenizeTexts', context_length=context_length),
     dict(type='PackRetrievalInputs'),
 ]
+# batch size, samplers, worker seeding and test_mode come from the base
 train_dataloader = dict(
-    batch_size=32,
     num_workers=1,  # 2 cores: one decodes while the main process trains
-    # restarted and reseeded each epoch (see clip_video_pipelines.py)
-    persistent_workers=False,
-    worker_init_fn=dict(type='tmass_mm.seed_worker_from_torch'),
-    sampler=dict(type='DefaultSampler', shuffle=True),
-    collate_fn=dict(type='pseudo_collate'),
     dataset=dict(type=dataset_type, split='train',
                  num_videos=num_train_videos, captions_per_video=2,
                  pipeline=train_pipeline, **generation))
 val_dataloader = dict(
     batch_size=32,
     num_workers=1,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
     dataset=dict(type=dataset_type, split='val',
                  num_videos=num_test_videos, captions_per_video=1,
-                 pipeline=test_pipeline, test_mode=True, **generation))
+                 pipeline=test_pipeline, **generation))
 # a gallery of its own: the best checkpoint is chosen on 'val', not on it
 test_dataloader = dict(
     batch_size=32,
     num_workers=1,
-    persistent_workers=True,
-    sampler=dict(type='DefaultSampler', shuffle=False),
-    collate_fn=dict(type='pseudo_collate'),
     dataset=dict(type=dataset_type, split='test',
                  num_videos=num_test_videos, captions_per_video=1,
-                 pipeline=test_pipeline, test_mode=True, **generation))
+                 pipeline=test_pipeline, **generation))
 
 # --- schedule: everything from scratch at one lr -----------------------------
 max_epochs = 12
