@@ -51,8 +51,8 @@ class TMASSHead(BaseModule):
         kl_weight (float): weight of the KL ablation: ``KL(N(t, R^2) ||
             N(0, I))`` averaged over the batch. 0 disables it.
         num_trials (int): ``M`` stochastic texts per pair at inference.
-        eval_seed (int): seed of the inference noise, so evaluation is
-            repeatable.
+        eval_seed (int): seed of the inference noise when the caller gives
+            none (``RetrievalMetric`` passes its own ``seed``).
         text_chunk, video_chunk (int, optional): block sizes of all-pairs
             scoring; ``None`` picks a default for the device.
         noise (str): ``'faithful'`` (fresh noise per text, video and trial,
