@@ -80,19 +80,13 @@ train_dataloader = dict(
     dataset=dict(type=dataset_type, split='train',
                  num_videos=num_train_videos, captions_per_video=2,
                  pipeline=train_pipeline, **generation))
-val_dataloader = dict(
-    batch_size=32,
-    num_workers=1,
-    dataset=dict(type=dataset_type, split='val',
-                 num_videos=num_test_videos, captions_per_video=1,
-                 pipeline=test_pipeline, **generation))
+gallery = dict(type=dataset_type, num_videos=num_test_videos,
+               captions_per_video=1, pipeline=test_pipeline, **generation)
+val_dataloader = dict(batch_size=32, num_workers=1,
+                      dataset=dict(**gallery, split='val'))
 # a gallery of its own: the best checkpoint is chosen on 'val', not on it
-test_dataloader = dict(
-    batch_size=32,
-    num_workers=1,
-    dataset=dict(type=dataset_type, split='test',
-                 num_videos=num_test_videos, captions_per_video=1,
-                 pipeline=test_pipeline, **generation))
+test_dataloader = dict(batch_size=32, num_workers=1,
+                       dataset=dict(**gallery, split='test'))
 
 # --- schedule: everything from scratch at one lr -----------------------------
 max_epochs = 12
