@@ -1,7 +1,6 @@
 """Shared test fixtures."""
 import pytest
 import torch
-
 from tiny_models import tiny_retriever_cfg
 
 

@@ -15,29 +15,51 @@ from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
 from mmengine.registry import Registry
 from mmengine.registry import root as mmengine_root
 
-MODELS = Registry('model', parent=MMENGINE_MODELS, scope='tmass_mm',
-                  locations=['tmass_mm.models'])
-DATASETS = Registry('dataset', parent=MMENGINE_DATASETS, scope='tmass_mm',
-                    locations=['tmass_mm.datasets'])
-TRANSFORMS = Registry('transform', parent=MMENGINE_TRANSFORMS,
-                      scope='tmass_mm',
-                      locations=['tmass_mm.datasets.transforms'])
-METRICS = Registry('metric', parent=MMENGINE_METRICS, scope='tmass_mm',
-                   locations=['tmass_mm.evaluation'])
-LOOPS = Registry('loop', parent=MMENGINE_LOOPS, scope='tmass_mm',
-                 locations=['tmass_mm.engine', 'tmass_mm.datasets'])
-HOOKS = Registry('hook', parent=MMENGINE_HOOKS, scope='tmass_mm',
-                 locations=['tmass_mm.engine', 'tmass_mm.datasets'])
-FUNCTIONS = Registry('function', parent=MMENGINE_FUNCTIONS, scope='tmass_mm',
-                     locations=['tmass_mm.engine'])
-
+MODELS = Registry(
+    'model',
+    parent=MMENGINE_MODELS,
+    scope='tmass_mm',
+    locations=['tmass_mm.models'])
+DATASETS = Registry(
+    'dataset',
+    parent=MMENGINE_DATASETS,
+    scope='tmass_mm',
+    locations=['tmass_mm.datasets'])
+TRANSFORMS = Registry(
+    'transform',
+    parent=MMENGINE_TRANSFORMS,
+    scope='tmass_mm',
+    locations=['tmass_mm.datasets.transforms'])
+METRICS = Registry(
+    'metric',
+    parent=MMENGINE_METRICS,
+    scope='tmass_mm',
+    locations=['tmass_mm.evaluation'])
+LOOPS = Registry(
+    'loop',
+    parent=MMENGINE_LOOPS,
+    scope='tmass_mm',
+    locations=['tmass_mm.engine', 'tmass_mm.datasets'])
+HOOKS = Registry(
+    'hook',
+    parent=MMENGINE_HOOKS,
+    scope='tmass_mm',
+    locations=['tmass_mm.engine', 'tmass_mm.datasets'])
+FUNCTIONS = Registry(
+    'function',
+    parent=MMENGINE_FUNCTIONS,
+    scope='tmass_mm',
+    locations=['tmass_mm.engine'])
 
 # The rest of MMEngine's registries get a tmass_mm child too, so building
 # e.g. the optimiser or the visualiser under default_scope='tmass_mm' finds
 # them without a warning.
 _EMPTY_CHILDREN = {
-    name: Registry(getattr(mmengine_root, name).name,
-                   parent=getattr(mmengine_root, name), scope='tmass_mm')
+    name:
+    Registry(
+        getattr(mmengine_root, name).name,
+        parent=getattr(mmengine_root, name),
+        scope='tmass_mm')
     for name in ('RUNNERS', 'RUNNER_CONSTRUCTORS', 'DATA_SAMPLERS',
                  'MODEL_WRAPPERS', 'WEIGHT_INITIALIZERS', 'OPTIMIZERS',
                  'OPTIM_WRAPPERS', 'OPTIM_WRAPPER_CONSTRUCTORS',

@@ -16,7 +16,7 @@ from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
 from tmass_mm.utils.cpu_distributed import (close_process_group,
-                                             use_gloo_without_cuda)
+                                            use_gloo_without_cuda)
 from tmass_mm.utils.run_setup import (add_runner_args, load_run_config,
                                       trust_run_checkpoints)
 
@@ -25,9 +25,11 @@ def parse_args():
     parser = argparse.ArgumentParser(description='Test a T-MASS retriever')
     parser.add_argument('config', help='config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('--dump-embeddings', metavar='FILE',
-                        help='save text_embeds [T, D], video_embeds '
-                        '[V, F, D] and text_to_video [T] to FILE')
+    parser.add_argument(
+        '--dump-embeddings',
+        metavar='FILE',
+        help='save text_embeds [T, D], video_embeds '
+        '[V, F, D] and text_to_video [T] to FILE')
     add_runner_args(parser)
     return parser.parse_args()
 

@@ -8,7 +8,7 @@ import argparse
 from mmengine.runner import Runner
 
 from tmass_mm.utils.cpu_distributed import (close_process_group,
-                                             use_gloo_without_cuda)
+                                            use_gloo_without_cuda)
 from tmass_mm.utils.run_setup import (add_runner_args, enable_amp,
                                       load_run_config, trust_run_checkpoints)
 
@@ -16,18 +16,27 @@ from tmass_mm.utils.run_setup import (add_runner_args, enable_amp,
 def parse_args():
     parser = argparse.ArgumentParser(description='Train a T-MASS retriever')
     parser.add_argument('config', help='config file path')
-    parser.add_argument('--amp', action='store_true',
-                        help='mixed precision (fp16 AmpOptimWrapper; needs '
-                        'CUDA)')
     parser.add_argument(
-        '--resume', nargs='?', type=str, const='auto',
+        '--amp',
+        action='store_true',
+        help='mixed precision (fp16 AmpOptimWrapper; needs '
+        'CUDA)')
+    parser.add_argument(
+        '--resume',
+        nargs='?',
+        type=str,
+        const='auto',
         help='resume from PATH, or from the latest checkpoint in the work '
         'dir when no path is given')
-    parser.add_argument('--test', action='store_true',
-                        help='evaluate the final model on the test set '
-                        'after training')
-    parser.add_argument('--auto-scale-lr', action='store_true',
-                        help='scale the lr by the actual batch size')
+    parser.add_argument(
+        '--test',
+        action='store_true',
+        help='evaluate the final model on the test set '
+        'after training')
+    parser.add_argument(
+        '--auto-scale-lr',
+        action='store_true',
+        help='scale the lr by the actual batch size')
     add_runner_args(parser)
     return parser.parse_args()
 

@@ -6,8 +6,12 @@ default_hooks = dict(
     logger=dict(type='LoggerHook', interval=20),
     param_scheduler=dict(type='ParamSchedulerHook'),
     # keeps the last checkpoint and the best one by text->video R@1
-    checkpoint=dict(type='CheckpointHook', interval=1, max_keep_ckpts=1,
-                    save_best='retrieval/t2v/R1', rule='greater'),
+    checkpoint=dict(
+        type='CheckpointHook',
+        interval=1,
+        max_keep_ckpts=1,
+        save_best='retrieval/t2v/R1',
+        rule='greater'),
     sampler_seed=dict(type='DistSamplerSeedHook'),
 )
 custom_hooks = [

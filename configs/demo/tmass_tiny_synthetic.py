@@ -39,36 +39,50 @@ embed_dim = 64  # D
 # --- model: a tiny CLIP from scratch, X-Pool neck, T-MASS head ------------
 tiny_clip = dict(
     embed_dim=embed_dim,
-    vision_cfg=dict(image_size=image_size, patch_size=8, layers=2, width=64,
-                    head_width=32),
+    vision_cfg=dict(
+        image_size=image_size, patch_size=8, layers=2, width=64,
+        head_width=32),
     # vocab_size must stay 49408: open_clip's BPE tokenizer
-    text_cfg=dict(context_length=context_length, vocab_size=49408,
-                  width=64, heads=2, layers=2))
+    text_cfg=dict(
+        context_length=context_length,
+        vocab_size=49408,
+        width=64,
+        heads=2,
+        layers=2))
 model = dict(
     backbone=dict(model_cfg=tiny_clip, pretrained=None),
     neck=dict(embed_dim=embed_dim, dropout=0.1),
     head=dict(
-        sampler=dict(radius=dict(num_frames=num_frames,
-                                 embed_dim=embed_dim)),
+        sampler=dict(radius=dict(num_frames=num_frames, embed_dim=embed_dim)),
         support_weight=0.8,
         num_trials=20))
 
 # --- data: generated mp4s, decoded with decord -------------------------------
 dataset_type = 'SyntheticShapesDataset'
-generation = dict(data_root=data_root, seed=data_seed, frame_size=64,
-                  frames_per_video=16, fps=8.0)
+generation = dict(
+    data_root=data_root,
+    seed=data_seed,
+    frame_size=64,
+    frames_per_video=16,
+    fps=8.0)
 # No flip and no strong crop: "left"/"right" and the edges are in captions.
 train_pipeline = [
-    dict(type='LoadVideoFrames', num_frames=num_frames, sampling='rand',
-         backend='decord'),
+    dict(
+        type='LoadVideoFrames',
+        num_frames=num_frames,
+        sampling='rand',
+        backend='decord'),
     dict(type='ResizeShortSide', size=image_size),
     dict(type='CenterCropFrames', size=image_size),
     dict(type='TokenizeTexts', context_length=context_length),
     dict(type='PackRetrievalInputs'),
 ]
 test_pipeline = [
-    dict(type='LoadVideoFrames', num_frames=num_frames, sampling='uniform',
-         backend='decord'),
+    dict(
+        type='LoadVideoFrames',
+        num_frames=num_frames,
+        sampling='uniform',
+        backend='decord'),
     dict(type='ResizeShortSide', size=image_size),
     dict(type='CenterCropFrames', size=image_size),
     dict(type='TokenizeTexts', context_length=context_length),
@@ -77,16 +91,24 @@ test_pipeline = [
 # batch size, samplers, worker seeding and test_mode come from the base
 train_dataloader = dict(
     num_workers=1,  # 2 cores: one decodes while the main process trains
-    dataset=dict(type=dataset_type, split='train',
-                 num_videos=num_train_videos, captions_per_video=2,
-                 pipeline=train_pipeline, **generation))
-gallery = dict(type=dataset_type, num_videos=num_test_videos,
-               captions_per_video=1, pipeline=test_pipeline, **generation)
-val_dataloader = dict(batch_size=32, num_workers=1,
-                      dataset=dict(**gallery, split='val'))
+    dataset=dict(
+        type=dataset_type,
+        split='train',
+        num_videos=num_train_videos,
+        captions_per_video=2,
+        pipeline=train_pipeline,
+        **generation))
+gallery = dict(
+    type=dataset_type,
+    num_videos=num_test_videos,
+    captions_per_video=1,
+    pipeline=test_pipeline,
+    **generation)
+val_dataloader = dict(
+    batch_size=32, num_workers=1, dataset=dict(**gallery, split='val'))
 # a gallery of its own: the best checkpoint is chosen on 'val', not on it
-test_dataloader = dict(batch_size=32, num_workers=1,
-                       dataset=dict(**gallery, split='test'))
+test_dataloader = dict(
+    batch_size=32, num_workers=1, dataset=dict(**gallery, split='test'))
 
 # --- schedule: everything from scratch at one lr -----------------------------
 max_epochs = 12
@@ -97,11 +119,21 @@ optim_wrapper = dict(
     # one lr for all: the CLIP is trained from scratch, not fine-tuned
     paramwise_cfg=dict(_delete_=True))
 param_scheduler = [
-    dict(type='LinearLR', start_factor=1e-2, by_epoch=True, begin=0,
-         end=warmup_epochs, convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', T_max=max_epochs - warmup_epochs,
-         eta_min=lr * 1e-2, by_epoch=True, begin=warmup_epochs,
-         end=max_epochs, convert_to_iter_based=True),
+    dict(
+        type='LinearLR',
+        start_factor=1e-2,
+        by_epoch=True,
+        begin=0,
+        end=warmup_epochs,
+        convert_to_iter_based=True),
+    dict(
+        type='CosineAnnealingLR',
+        T_max=max_epochs - warmup_epochs,
+        eta_min=lr * 1e-2,
+        by_epoch=True,
+        begin=warmup_epochs,
+        end=max_epochs,
+        convert_to_iter_based=True),
 ]
 train_cfg = dict(max_epochs=max_epochs, val_interval=1)
 

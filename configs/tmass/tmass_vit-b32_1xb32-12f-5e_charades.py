@@ -2,6 +2,5 @@
 # (official protocol).
 _base_ = [
     '../_base_/models/tmass_vit-b32.py', '../_base_/default_runtime.py',
-    '../_base_/schedules/adamw_cosine_5e.py',
-    '../_base_/datasets/charades.py'
+    '../_base_/schedules/adamw_cosine_5e.py', '../_base_/datasets/charades.py'
 ]

@@ -1,8 +1,8 @@
-# T-MASS, ViT-B/32, DiDeMo paragraphs (SPEC §8: dropout 0.4). Published:
+# T-MASS, ViT-B/32, DiDeMo paragraphs (docs/method.md §8: dropout 0.4).
+# Published:
 # 50.9 t2v R@1 (official protocol).
 _base_ = [
     '../_base_/models/tmass_vit-b32.py', '../_base_/default_runtime.py',
-    '../_base_/schedules/adamw_cosine_5e.py',
-    '../_base_/datasets/didemo.py'
+    '../_base_/schedules/adamw_cosine_5e.py', '../_base_/datasets/didemo.py'
 ]
 model = dict(neck=dict(dropout=0.4))

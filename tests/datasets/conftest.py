@@ -25,8 +25,11 @@ def fixtures_dir() -> Path:
     return path.resolve()
 
 
-def write_gray_video(path: Path, num_frames: int, fps: float = 10.0,
-                     size=(64, 48), codec: str = 'mp4v') -> Path:
+def write_gray_video(path: Path,
+                     num_frames: int,
+                     fps: float = 10.0,
+                     size=(64, 48),
+                     codec: str = 'mp4v') -> Path:
     """A video whose frame i is gray level GRAY_STEP * i.
 
     ``codec='mp4v'`` writes mpeg4 part 2 with OpenCV; ``'h264'`` writes
@@ -35,20 +38,23 @@ def write_gray_video(path: Path, num_frames: int, fps: float = 10.0,
     if GRAY_STEP * (num_frames - 1) > 255:
         raise ValueError(f'at most {255 // GRAY_STEP + 1} frames')
     path.parent.mkdir(parents=True, exist_ok=True)
-    frames = [np.full((size[1], size[0], 3), GRAY_STEP * i, np.uint8)
-              for i in range(num_frames)]
+    frames = [
+        np.full((size[1], size[0], 3), GRAY_STEP * i, np.uint8)
+        for i in range(num_frames)
+    ]
     if codec == 'h264':
         with av.open(str(path), 'w') as container:
             stream = container.add_stream('libx264', rate=int(fps))
             stream.width, stream.height = size
             stream.pix_fmt = 'yuv420p'
             for frame in frames:
-                container.mux(stream.encode(
-                    av.VideoFrame.from_ndarray(frame, format='rgb24')))
+                container.mux(
+                    stream.encode(
+                        av.VideoFrame.from_ndarray(frame, format='rgb24')))
             container.mux(stream.encode(None))
         return path
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*codec), fps,
-                             size)
+    writer = cv2.VideoWriter(
+        str(path), cv2.VideoWriter_fourcc(*codec), fps, size)
     assert writer.isOpened(), f'OpenCV cannot write {path}'
     for frame in frames:
         writer.write(frame)
@@ -75,10 +81,11 @@ def gray_video(tmp_path):
     """Factory: ``gray_video(num_frames, name='v.mp4', fps=10.0,
     codec='mp4v')``."""
 
-    def make(num_frames: int, name: str = 'v.mp4', fps: float = 10.0,
+    def make(num_frames: int,
+             name: str = 'v.mp4',
+             fps: float = 10.0,
              codec: str = 'mp4v'):
-        return write_gray_video(tmp_path / name, num_frames, fps,
-                                codec=codec)
+        return write_gray_video(tmp_path / name, num_frames, fps, codec=codec)
 
     return make
 

@@ -18,8 +18,8 @@ def test_csv_rows_report_the_starting_line(tmp_path):
     rows = read_csv_rows(str(path), ('id', 'text'))
     assert next(rows) == (2, {'id': '1', 'text': 'two\nlines'})
     assert next(rows) == (4, {'id': '2', 'text': 'ok'})
-    with pytest.raises(AnnotationError,
-                       match=r'a\.csv, line 5: expected 2 fields'):
+    with pytest.raises(
+            AnnotationError, match=r'a\.csv, line 5: expected 2 fields'):
         next(rows)
 
 

@@ -29,9 +29,15 @@ def data_root(tmp_path, gray_video):
 def build(data_root, test_mode, on_error='raise', **kwargs):
     pipeline = [dict(type='LoadVideoFrames', num_frames=2, on_error=on_error)]
     return MMENGINE_DATASETS.build(
-        dict(_scope_='tmass_mm', type='VATEXDataset', split='test',
-             data_root=str(data_root), video_root='videos', pipeline=pipeline,
-             test_mode=test_mode, **kwargs))
+        dict(
+            _scope_='tmass_mm',
+            type='VATEXDataset',
+            split='test',
+            data_root=str(data_root),
+            video_root='videos',
+            pipeline=pipeline,
+            test_mode=test_mode,
+            **kwargs))
 
 
 def test_train_and_test_numbering_agree(data_root):
@@ -46,15 +52,14 @@ def test_train_and_test_numbering_agree(data_root):
                    train.get_data_info(i)['texts'],
                    train.get_data_info(i)['text_indices'])
                   for i in range(len(train))]
-    assert train_rows == [(0, ['a0'], [0]), (0, ['a1'], [1]),
-                          (0, ['a2'], [2]), (1, ['b0'], [3]),
-                          (2, ['c0'], [4]), (2, ['c1'], [5])]
-    test_rows = [(test.get_data_info(i)['video_index'],
-                  test.get_data_info(i)['texts'],
-                  test.get_data_info(i)['text_indices'])
-                 for i in range(len(test))]
-    assert test_rows == [(0, ['a0', 'a1', 'a2'], [0, 1, 2]),
-                         (1, ['b0'], [3]), (2, ['c0', 'c1'], [4, 5])]
+    assert train_rows == [(0, ['a0'], [0]), (0, ['a1'], [1]), (0, ['a2'], [2]),
+                          (1, ['b0'], [3]), (2, ['c0'], [4]), (2, ['c1'], [5])]
+    test_rows = [
+        (test.get_data_info(i)['video_index'], test.get_data_info(i)['texts'],
+         test.get_data_info(i)['text_indices']) for i in range(len(test))
+    ]
+    assert test_rows == [(0, ['a0', 'a1', 'a2'], [0, 1, 2]), (1, ['b0'], [3]),
+                         (2, ['c0', 'c1'], [4, 5])]
     # each test sample decodes its video once
     assert test[2]['imgs'].shape == (2, 48, 64, 3)
 
@@ -75,8 +80,8 @@ def test_missing_video_in_test_mode_names_it(data_root):
         build(data_root, test_mode=True)[1]
     # skipping is refused at test time: the gallery must stay complete
     skipping = build(data_root, test_mode=True, on_error='skip')
-    with pytest.raises(RuntimeError,
-                       match=r"test sample 1 .*b\.mp4.*only applies"):
+    with pytest.raises(
+            RuntimeError, match=r"test sample 1 .*b\.mp4.*only applies"):
         skipping[1]
 
 
@@ -84,15 +89,14 @@ def test_skips_are_counted_across_workers_and_reported(data_root):
     (data_root / 'videos' / 'a.mp4').write_bytes(b'corrupt')
     ds = build(data_root, test_mode=False, on_error='skip')
     ds._rand_another = lambda: 3  # refetch deterministically ('b0')
-    loader = DataLoader(ds, batch_size=1, num_workers=2,
-                        collate_fn=lambda batch: batch)
+    loader = DataLoader(
+        ds, batch_size=1, num_workers=2, collate_fn=lambda batch: batch)
     items = [item for batch in loader for item in batch]
     # samples 0-2 (video a) were each replaced by sample 3
     assert [item['video_id'] for item in items] == ['b'] * 4 + ['c'] * 2
 
     logger = MMLogger.get_instance('test_skip_report', log_level='INFO')
-    runner = SimpleNamespace(epoch=0, logger=logger,
-                             train_dataloader=loader)
+    runner = SimpleNamespace(epoch=0, logger=logger, train_dataloader=loader)
     records = []
     handler = logging.Handler()
     handler.emit = records.append
@@ -126,9 +130,13 @@ def test_full_pipeline_packs_model_inputs(data_root):
         dict(type='tmass_mm.PackRetrievalInputs'),
     ]
     ds = MMENGINE_DATASETS.build(
-        dict(type='tmass_mm.VATEXDataset', split='test',
-             data_root=str(data_root), video_root='videos',
-             pipeline=pipeline, test_mode=True))
+        dict(
+            type='tmass_mm.VATEXDataset',
+            split='test',
+            data_root=str(data_root),
+            video_root='videos',
+            pipeline=pipeline,
+            test_mode=True))
     packed = ds[0]
     imgs, texts = packed['inputs']['imgs'], packed['inputs']['texts']
     assert imgs.dtype == torch.uint8 and imgs.shape == (4, 3, 32, 32)

@@ -23,10 +23,15 @@ def test_tokenize_texts_shape_and_truncation():
 def test_pack_retrieval_inputs():
     imgs = np.zeros((2, 4, 5, 3), np.uint8)
     imgs[1, 2, 3] = (7, 8, 9)
-    results = dict(imgs=imgs, text_tokens=torch.ones(3, 77, dtype=torch.long),
-                   video_id='v', video_index=4, text_indices=[7, 8, 9],
-                   texts=['x', 'y', 'z'], frame_inds=np.array([0, 5]),
-                   video_path='v.mp4')
+    results = dict(
+        imgs=imgs,
+        text_tokens=torch.ones(3, 77, dtype=torch.long),
+        video_id='v',
+        video_index=4,
+        text_indices=[7, 8, 9],
+        texts=['x', 'y', 'z'],
+        frame_inds=np.array([0, 5]),
+        video_path='v.mp4')
     packed = PackRetrievalInputs()(results)
     out = packed['inputs']['imgs']
     assert out.dtype == torch.uint8 and out.shape == (2, 3, 4, 5)

@@ -7,12 +7,12 @@ from tmass_mm.datasets.transforms.frame_sampling import (frame_window,
 
 def test_uniform_takes_segment_middles():
     np.testing.assert_array_equal(
-        sample_frame_indices(24, 12), [1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21,
-                                       23])
+        sample_frame_indices(24, 12),
+        [1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23])
     np.testing.assert_array_equal(sample_frame_indices(12, 12), np.arange(12))
     # 100 frames in 4 segments of 25: middles 12.5, 37.5, ... -> floor
-    np.testing.assert_array_equal(sample_frame_indices(100, 4), [12, 37, 62,
-                                                                 87])
+    np.testing.assert_array_equal(
+        sample_frame_indices(100, 4), [12, 37, 62, 87])
     # offset by the window start
     np.testing.assert_array_equal(
         sample_frame_indices(100, 4, first=10), [22, 47, 72, 97])
@@ -22,8 +22,8 @@ def test_short_and_single_frame_videos_repeat_last_frame():
     for mode in ('uniform', 'rand'):
         np.testing.assert_array_equal(
             sample_frame_indices(5, 8, mode), [0, 1, 2, 3, 4, 4, 4, 4])
-        np.testing.assert_array_equal(sample_frame_indices(1, 3, mode),
-                                      [0, 0, 0])
+        np.testing.assert_array_equal(
+            sample_frame_indices(1, 3, mode), [0, 0, 0])
 
 
 def test_rand_stays_in_its_segment_and_covers_it():
@@ -33,9 +33,10 @@ def test_rand_stays_in_its_segment_and_covers_it():
         assert set(draws[:, k]) == set(range(10 * k, 10 * k + 10))
     # uneven segments: 13 frames in 4 -> [0,3.25) [3.25,6.5) [6.5,9.75) ...
     draws = np.stack([sample_frame_indices(13, 4, 'rand') for _ in range(300)])
-    assert [sorted(set(draws[:, k])) for k in range(4)] == [
-        [0, 1, 2, 3], [4, 5, 6], [7, 8, 9], [10, 11, 12]
-    ]
+    assert [sorted(set(draws[:, k])) for k in range(4)] == [[0, 1, 2, 3],
+                                                            [4, 5, 6],
+                                                            [7, 8, 9],
+                                                            [10, 11, 12]]
 
 
 def test_bad_arguments():

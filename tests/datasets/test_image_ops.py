@@ -9,8 +9,11 @@ from tmass_mm.datasets.transforms import (CenterCropFrames, FlipFrames,
 
 def coordinate_clip(num_frames=3, height=6, width=9):
     """uint8 [F, H, W, 3]: channel 0 = x, 1 = y, 2 = 10 * frame."""
-    f, y, x = np.meshgrid(np.arange(num_frames), np.arange(height),
-                          np.arange(width), indexing='ij')
+    f, y, x = np.meshgrid(
+        np.arange(num_frames),
+        np.arange(height),
+        np.arange(width),
+        indexing='ij')
     return np.stack([x, y, 10 * f], axis=-1).astype(np.uint8)
 
 
@@ -59,8 +62,8 @@ def test_random_resized_crop_is_the_same_for_every_frame():
         imgs = out['imgs']
         assert imgs.shape == (3, 5, 5, 3) and out['img_shape'] == (5, 5)
         for frame in range(3):  # same geometry, own content
-            np.testing.assert_array_equal(imgs[frame, ..., :2],
-                                          imgs[0, ..., :2])
+            np.testing.assert_array_equal(imgs[frame, ..., :2], imgs[0,
+                                                                     ..., :2])
             assert np.all(imgs[frame, ..., 2] == 10 * frame)
 
 

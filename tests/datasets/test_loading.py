@@ -4,16 +4,18 @@ import logging
 import numpy as np
 import pytest
 
-from tmass_mm.datasets.transforms import LoadVideoFrames, VideoReadError
-from tmass_mm.datasets.transforms import video_readers
+from tmass_mm.datasets.transforms import (LoadVideoFrames, VideoReadError,
+                                          video_readers)
 
 BACKENDS = ('decord', 'pyav')
 
 
 def load(path, **kwargs):
     results = dict(video_path=str(path), video_id='vid0')
-    window = {k: kwargs.pop(k) for k in ('start_time', 'end_time')
-              if k in kwargs}
+    window = {
+        k: kwargs.pop(k)
+        for k in ('start_time', 'end_time') if k in kwargs
+    }
     results.update(window)
     return LoadVideoFrames(**kwargs)(results)
 
@@ -27,8 +29,7 @@ def test_uniform_sampling_decodes_the_expected_frames(gray_video,
     results = load(path, num_frames=12, backend=backend)
     expected = [1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23]
     np.testing.assert_array_equal(results['frame_inds'], expected)
-    np.testing.assert_array_equal(frame_numbers(results['imgs']),
-                                  expected)
+    np.testing.assert_array_equal(frame_numbers(results['imgs']), expected)
     assert results['imgs'].dtype == np.uint8
     assert results['imgs'].shape == (12, 48, 64, 3)
     assert results['original_shape'] == results['img_shape'] == (48, 64)
@@ -43,21 +44,20 @@ def test_rand_sampling_frames_match_their_indices(gray_video, frame_numbers,
     results = load(path, num_frames=4, sampling='rand', backend=backend)
     inds = results['frame_inds']
     assert [5 * k <= i < 5 * k + 5 for k, i in enumerate(inds)] == [True] * 4
-    np.testing.assert_array_equal(frame_numbers(results['imgs']),
-                                  inds)
+    np.testing.assert_array_equal(frame_numbers(results['imgs']), inds)
 
 
 @pytest.mark.parametrize('backend', BACKENDS)
 def test_time_window(gray_video, frame_numbers, backend):
     path = gray_video(20, fps=10.0)  # 2 s
-    results = load(path, num_frames=2, backend=backend, start_time=1.0,
-                   end_time=1.4)  # frames 10..13
+    results = load(
+        path, num_frames=2, backend=backend, start_time=1.0,
+        end_time=1.4)  # frames 10..13
     np.testing.assert_array_equal(results['frame_inds'], [11, 13])
-    np.testing.assert_array_equal(frame_numbers(results['imgs']),
-                                  [11, 13])
+    np.testing.assert_array_equal(frame_numbers(results['imgs']), [11, 13])
     # a window reaching past the end is clipped to the video
-    results = load(path, num_frames=2, backend=backend, start_time=0.0,
-                   end_time=31.0)
+    results = load(
+        path, num_frames=2, backend=backend, start_time=0.0, end_time=31.0)
     np.testing.assert_array_equal(results['frame_inds'], [5, 15])
 
 
@@ -68,8 +68,7 @@ def test_short_video_repeats_last_frame(gray_video, frame_numbers, backend,
     results = load(gray_video(num_total), num_frames=8, backend=backend)
     expected = [min(i, num_total - 1) for i in range(8)]
     np.testing.assert_array_equal(results['frame_inds'], expected)
-    np.testing.assert_array_equal(frame_numbers(results['imgs']),
-                                  expected)
+    np.testing.assert_array_equal(frame_numbers(results['imgs']), expected)
 
 
 @pytest.mark.parametrize('backend', BACKENDS)
@@ -91,15 +90,16 @@ def test_corrupt_and_zero_length_files_raise(tmp_path, gray_video, backend):
 
 
 @pytest.mark.parametrize('backend', BACKENDS)
-def test_skip_mode_returns_none_and_warns_once_per_file(tmp_path, backend,
-                                                        mmengine_log):
+def test_skip_mode_returns_none_and_warns_once_per_file(
+        tmp_path, backend, mmengine_log):
     corrupt = tmp_path / 'corrupt.mp4'
     corrupt.write_bytes(b'not a video')
     transform = LoadVideoFrames(backend=backend, on_error='skip')
     for _ in range(2):
         assert transform(dict(video_path=str(corrupt), video_id='a')) is None
-        assert transform(dict(video_path=str(tmp_path / 'absent.mp4'),
-                              video_id='b')) is None
+        assert transform(
+            dict(video_path=str(tmp_path / 'absent.mp4'),
+                 video_id='b')) is None
     messages = [record.getMessage() for record in mmengine_log]
     assert len(messages) == 2
     assert 'skipping a sample: cannot read video' in messages[0]
@@ -116,8 +116,7 @@ def test_falls_back_to_pyav_without_decord(monkeypatch, gray_video,
         transform = LoadVideoFrames(num_frames=2, backend='decord')
     assert transform.backend == 'pyav'
     results = transform(dict(video_path=str(gray_video(4))))
-    np.testing.assert_array_equal(frame_numbers(results['imgs']),
-                                  [1, 3])
+    np.testing.assert_array_equal(frame_numbers(results['imgs']), [1, 3])
 
 
 def test_bad_arguments():

@@ -4,15 +4,12 @@ from tmass_mm.datasets import AnnotationError, LSMDCDataset
 
 ROWS = [
     # clip id, start/end aligned, start/end extracted, sentence
-    ('1010_TITANIC_00.41.32.072-00.41.40.196', '00.41.32.072',
-     '00.41.40.196', '00.41.31.500', '00.41.40.500',
-     'SOMEONE stares at the ship.'),
-    ('"1010_TITANIC_00.41.41.000-00.41.44.500', '00.41.41.000',
-     '00.41.44.500', '00.41.41.000', '00.41.44.500',
-     'Her "mother" frowns, hands in lap.'),
-    ('1010_TITANIC_00.41.32.072-00.41.40.196', '00.41.32.072',
-     '00.41.40.196', '00.41.31.500', '00.41.40.500',
-     'Now SOMEONE turns away.'),
+    ('1010_TITANIC_00.41.32.072-00.41.40.196', '00.41.32.072', '00.41.40.196',
+     '00.41.31.500', '00.41.40.500', 'SOMEONE stares at the ship.'),
+    ('"1010_TITANIC_00.41.41.000-00.41.44.500', '00.41.41.000', '00.41.44.500',
+     '00.41.41.000', '00.41.44.500', 'Her "mother" frowns, hands in lap.'),
+    ('1010_TITANIC_00.41.32.072-00.41.40.196', '00.41.32.072', '00.41.40.196',
+     '00.41.31.500', '00.41.40.500', 'Now SOMEONE turns away.'),
     ('0001_American_Beauty_00.00.51.926-00.00.54.202', '00.00.51.926',
      '00.00.54.202', '00.00.51.000', '00.00.54.000', 'A quiet street.'),
 ]
@@ -39,10 +36,11 @@ def test_generated_training_file(tmp_path):
         '1010_TITANIC_00.41.41.000-00.41.44.500',
         '0001_American_Beauty_00.00.51.926-00.00.54.202',
     ]
-    assert [info['texts'] for info in infos] == [
-        ['SOMEONE stares at the ship.'], ['Now SOMEONE turns away.'],
-        ['Her "mother" frowns, hands in lap.'], ['A quiet street.']
-    ]
+    assert [info['texts']
+            for info in infos] == [['SOMEONE stares at the ship.'],
+                                   ['Now SOMEONE turns away.'],
+                                   ['Her "mother" frowns, hands in lap.'],
+                                   ['A quiet street.']]
     assert [info['video_index'] for info in infos] == [0, 0, 1, 2]
     assert infos[2]['video_path'] == str(
         tmp_path / 'videos' / '1010_TITANIC' /
@@ -63,11 +61,12 @@ def test_test_split_gallery(tmp_path):
 
 
 def test_malformed_lines_name_file_and_line(tmp_path):
-    path = write_lsmdc(tmp_path / 'bad.csv',
-                       ROWS[:2] + [('1010_TITANIC_00.41.32.072-00.41.40.196',
-                                    'a', 'b', 'sentence without fields')])
-    with pytest.raises(AnnotationError,
-                       match=r'bad\.csv, line 3: expected 6 .* got 4'):
+    path = write_lsmdc(
+        tmp_path / 'bad.csv',
+        ROWS[:2] + [('1010_TITANIC_00.41.32.072-00.41.40.196', 'a', 'b',
+                     'sentence without fields')])
+    with pytest.raises(
+            AnnotationError, match=r'bad\.csv, line 3: expected 6 .* got 4'):
         LSMDCDataset(ann_file=str(path))
     path = write_lsmdc(tmp_path / 'bad_id.csv',
                        [('no_timestamp', 'a', 'b', 'c', 'd', 'text')])

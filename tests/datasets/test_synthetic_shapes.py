@@ -17,22 +17,31 @@ from tmass_mm.datasets.shape_scenes import (BACKGROUNDS, COLOURS,
                                             shape_centre)
 from tmass_mm.registry import DATASETS
 
-SMALL = dict(num_videos=6, captions_per_video=2, frame_size=32,
-             frames_per_video=6, fps=6.0)
+SMALL = dict(
+    num_videos=6,
+    captions_per_video=2,
+    frame_size=32,
+    frames_per_video=6,
+    fps=6.0)
 
 
 def build(root, split='train', test_mode=False, **kwargs):
     return SyntheticShapesDataset(
-        split=split, data_root=str(root), test_mode=test_mode,
-        **{**SMALL, **kwargs})
+        split=split,
+        data_root=str(root),
+        test_mode=test_mode,
+        **{
+            **SMALL,
+            **kwargs
+        })
 
 
 def split_files(root, split='train'):
     """``{relative path: (mtime_ns, bytes)}`` of a split's files."""
     folder = Path(root) / split
     return {
-        str(path.relative_to(folder)): (path.stat().st_mtime_ns,
-                                        path.read_bytes())
+        str(path.relative_to(folder)):
+        (path.stat().st_mtime_ns, path.read_bytes())
         for path in sorted(folder.rglob('*')) if path.is_file()
     }
 
@@ -46,7 +55,8 @@ def test_generates_a_loadable_split(tmp_path):
     dataset = build(tmp_path)
     files = split_files(tmp_path)
     assert sorted(files) == ['annotations.json', 'generation.json'] + [
-        f'videos/train_{i:05d}.mp4' for i in range(6)]
+        f'videos/train_{i:05d}.mp4' for i in range(6)
+    ]
     assert not [name for name in files if '.tmp-' in name]
     assert dataset.num_videos == 6 and dataset.num_texts == 12
     assert len(dataset) == 12  # one sample per caption in training
@@ -97,7 +107,8 @@ def test_changed_parameters_regenerate_the_split(tmp_path, mmengine_log):
     build(tmp_path, seed=1, num_videos=4)
     after = split_files(tmp_path)
     assert sorted(after) == ['annotations.json', 'generation.json'] + [
-        f'videos/train_{i:05d}.mp4' for i in range(4)]  # stale ones removed
+        f'videos/train_{i:05d}.mp4' for i in range(4)
+    ]  # stale ones removed
     assert all(after[name][0] != before[name][0] for name in after)
     with open(tmp_path / 'train' / 'generation.json') as f:
         assert json.load(f)['seed'] == 1
@@ -153,22 +164,33 @@ def test_captions_name_every_attribute(tmp_path):
 
 def test_test_gallery_has_one_answer_per_caption(tmp_path):
     num_videos = len(all_combinations())
-    dataset = build(tmp_path, split='test', test_mode=True,
-                    num_videos=num_videos, captions_per_video=1,
-                    frame_size=16, frames_per_video=1)
+    dataset = build(
+        tmp_path,
+        split='test',
+        test_mode=True,
+        num_videos=num_videos,
+        captions_per_video=1,
+        frame_size=16,
+        frames_per_video=1)
     assert len(dataset) == dataset.num_videos == num_videos
     assert dataset.num_texts == num_videos
     assert [len(dataset.get_data_info(i)['texts'])
             for i in range(num_videos)] == [1] * num_videos
-    combos = {tuple(entry['scene'][name] for name in DISCRIMINATIVE)
-              for entry in annotations(tmp_path, 'test')}
+    combos = {
+        tuple(entry['scene'][name] for name in DISCRIMINATIVE)
+        for entry in annotations(tmp_path, 'test')
+    }
     assert len(combos) == num_videos == 144
 
 
 def test_registered_and_built_from_config(tmp_path):
     dataset = DATASETS.build(
-        dict(type='SyntheticShapesDataset', split='val',
-             data_root=str(tmp_path), test_mode=True, **SMALL))
+        dict(
+            type='SyntheticShapesDataset',
+            split='val',
+            data_root=str(tmp_path),
+            test_mode=True,
+            **SMALL))
     assert isinstance(dataset, SyntheticShapesDataset)
     assert dataset.num_videos == 6 and dataset.num_texts == 12
     assert len(dataset) == 6
@@ -193,6 +215,7 @@ def test_other_ranks_wait_and_generate_nothing(tmp_path, monkeypatch):
 
 
 def test_rank0_failure_is_raised_on_every_rank(tmp_path, monkeypatch):
+
     def fake_broadcast(objects, src=0):
         objects[0] = 'OSError: disk full'
 
@@ -205,9 +228,11 @@ def test_rank0_failure_is_raised_on_every_rank(tmp_path, monkeypatch):
         build(tmp_path)
 
 
-@pytest.mark.parametrize('kwargs', [dict(num_videos=0),
-                                    dict(captions_per_video=0),
-                                    dict(frame_size=8)])
+@pytest.mark.parametrize(
+    'kwargs',
+    [dict(num_videos=0),
+     dict(captions_per_video=0),
+     dict(frame_size=8)])
 def test_bad_parameters(tmp_path, kwargs):
     with pytest.raises(ValueError):
         build(tmp_path, **kwargs)

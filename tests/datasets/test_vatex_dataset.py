@@ -20,8 +20,11 @@ def write_captions(path, video_ids, fmt):
     elif fmt == 'ref_captions':
         data = {v: en(v) for v in video_ids}
     else:  # official vatex_*_v1.0.json
-        data = [{'videoID': v, 'enCap': en(v), 'chCap': zh(v)}
-                for v in video_ids]
+        data = [{
+            'videoID': v,
+            'enCap': en(v),
+            'chCap': zh(v)
+        } for v in video_ids]
     path.write_text(json.dumps(data, ensure_ascii=False))
     return path
 
@@ -32,9 +35,12 @@ def test_test_split_every_english_caption(fixtures_dir, tmp_path, fmt):
     ids = list_file.read_text().split()
     captions = write_captions(tmp_path / f'{fmt}.json',
                               ids + ['not_in_split_000000_000010'], fmt)
-    ds = VATEXDataset(split='test', ann_file=str(list_file),
-                      caption_file=str(captions), video_root='/v',
-                      test_mode=True)
+    ds = VATEXDataset(
+        split='test',
+        ann_file=str(list_file),
+        caption_file=str(captions),
+        video_root='/v',
+        test_mode=True)
     assert len(ds) == ds.num_videos == 1500
     assert ds.num_texts == 15000
     info = ds.get_data_info(1)
@@ -72,14 +78,23 @@ def test_listed_video_without_captions_is_left_out(tmp_path):
 
 
 @pytest.mark.parametrize('data,where', [
-    ([{'videoID': 'a', 'chCap': []}], r'entry 0: .*enCap'),
-    ({'a': {'chCap': []}}, r'video a: .*enCap'),
-    ({'a': 'one string'}, r'video a: expected a list'),
+    ([{
+        'videoID': 'a',
+        'chCap': []
+    }], r'entry 0: .*enCap'),
+    ({
+        'a': {
+            'chCap': []
+        }
+    }, r'video a: .*enCap'),
+    ({
+        'a': 'one string'
+    }, r'video a: expected a list'),
     ('text', r'top level: expected a JSON dict or list'),
 ])
 def test_malformed_caption_files(tmp_path, data, where):
     (tmp_path / 'test_list.txt').write_text('a\n')
     (tmp_path / 'caps.json').write_text(json.dumps(data))
     with pytest.raises(AnnotationError, match=r'caps\.json, ' + where):
-        VATEXDataset(split='test', caption_file='caps.json',
-                     data_root=tmp_path)
+        VATEXDataset(
+            split='test', caption_file='caps.json', data_root=tmp_path)

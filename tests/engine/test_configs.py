@@ -10,8 +10,9 @@ from tmass_mm.registry import DATASETS, MODELS
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CONFIGS = sorted(
-    p for p in glob.glob(osp.join(ROOT, 'configs', '**', '*.py'),
-                         recursive=True) if '_base_' not in p)
+    p for p in glob.glob(
+        osp.join(ROOT, 'configs', '**', '*.py'), recursive=True)
+    if '_base_' not in p)
 
 
 def test_all_recipes_are_there():
@@ -22,16 +23,15 @@ def test_all_recipes_are_there():
     assert 'tmass_vitb32_lsmdc.py' in names  # the design card's short path
 
 
-@pytest.mark.parametrize('path', CONFIGS,
-                         ids=[osp.relpath(p, ROOT) for p in CONFIGS])
+@pytest.mark.parametrize(
+    'path', CONFIGS, ids=[osp.relpath(p, ROOT) for p in CONFIGS])
 def test_config_builds_its_model(path):
     cfg = Config.fromfile(path)
     assert cfg.default_scope == 'tmass_mm'
     cfg.model.backbone.pretrained = None
     with DefaultScope.overwrite_default_scope('tmass_mm'):
         model = MODELS.build(cfg.model)
-        for split in ('train_dataloader', 'val_dataloader',
-                      'test_dataloader'):
+        for split in ('train_dataloader', 'val_dataloader', 'test_dataloader'):
             assert DATASETS.get(cfg[split].dataset.type) is not None
     frames = cfg.train_dataloader.dataset.pipeline[0].num_frames
     assert model.head.sampler.radius_module.num_frames == frames

@@ -4,12 +4,13 @@ import math
 
 import numpy as np
 import open_clip
+from demo_configs import DEMO, LOADERS, small_demo_cfg
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from demo_configs import DEMO, LOADERS, small_demo_cfg
 from tmass_mm.datasets.shape_scenes import (all_combinations, make_captions,
                                             plan_attributes, sample_scene)
+
 
 def test_demo_trains_validates_and_tests(tmp_path):
     runner = Runner.from_cfg(small_demo_cfg(tmp_path))
@@ -40,8 +41,9 @@ def test_demo_captions_fit_the_text_context():
     cfg = Config.fromfile(DEMO)
     context = cfg.model.backbone.model_cfg.text_cfg.context_length
     for key in LOADERS:
-        tokenize = [t for t in cfg[key].dataset.pipeline
-                    if t.type == 'TokenizeTexts']
+        tokenize = [
+            t for t in cfg[key].dataset.pipeline if t.type == 'TokenizeTexts'
+        ]
         assert [t.context_length for t in tokenize] == [context]
     tokenizer = open_clip.get_tokenizer('ViT-B-32')  # 77 tokens
     rng = np.random.default_rng(0)

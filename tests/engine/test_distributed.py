@@ -7,26 +7,27 @@ import sys
 
 import pytest
 import torch
-
 from demo_configs import ROOT, small_demo_cfg
 
 
 def run(args, cwd):
     env = dict(os.environ, OMP_NUM_THREADS='1', PYTHONPATH=ROOT)
-    done = subprocess.run(args, cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=600)
+    done = subprocess.run(
+        args, cwd=cwd, env=env, capture_output=True, text=True, timeout=600)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     return done
 
 
 def torchrun(script, *args):
-    return [sys.executable, '-m', 'torch.distributed.run', '--standalone',
-            '--nproc_per_node=2', osp.join(ROOT, 'tools', script), *args,
-            '--launcher', 'pytorch']
+    return [
+        sys.executable, '-m', 'torch.distributed.run', '--standalone',
+        '--nproc_per_node=2',
+        osp.join(ROOT, 'tools', script), *args, '--launcher', 'pytorch'
+    ]
 
 
-@pytest.mark.skipif(torch.cuda.is_available(),
-                    reason='exercises the CPU gloo path')
+@pytest.mark.skipif(
+    torch.cuda.is_available(), reason='exercises the CPU gloo path')
 def test_two_process_train_and_test_match_one_process(tmp_path):
     cfg = small_demo_cfg(tmp_path, epochs=1)
     # 4-video blocks: the scoring of the 8 test videos is split across ranks
@@ -41,10 +42,15 @@ def test_two_process_train_and_test_match_one_process(tmp_path):
     assert osp.isfile(checkpoint)
 
     run(torchrun('test.py', config, checkpoint, '--work-dir',
-                 str(tmp_path / 'test2')), cwd=tmp_path)
-    run([sys.executable, osp.join(ROOT, 'tools', 'test.py'), config,
-         checkpoint, '--work-dir', str(tmp_path / 'test1'),
-         '--dump-embeddings', str(tmp_path / 'embeds.pth')], cwd=tmp_path)
+                 str(tmp_path / 'test2')),
+        cwd=tmp_path)
+    run([
+        sys.executable,
+        osp.join(ROOT, 'tools', 'test.py'), config, checkpoint, '--work-dir',
+        str(tmp_path / 'test1'), '--dump-embeddings',
+        str(tmp_path / 'embeds.pth')
+    ],
+        cwd=tmp_path)
 
     with open(tmp_path / 'test2' / 'test_metrics.json') as f:
         two = json.load(f)

@@ -1,10 +1,10 @@
 """A run killed mid-epoch and resumed ends with the uninterrupted weights."""
 import pytest
 import torch
+from demo_configs import small_demo_cfg
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
-from demo_configs import small_demo_cfg
 from tmass_mm.utils.run_setup import trust_run_checkpoints
 
 
@@ -52,7 +52,8 @@ def test_kill_and_resume_gives_the_same_weights(tmp_path):
         assert torch.equal(resumed[name], value), name
     # the run did change the weights (the test would pass vacuously if not)
     initial = Runner.from_cfg(
-        dict(small_demo_cfg(tmp_path / 'init', epochs=2),
-             experiment_name='init')).model.state_dict()
+        dict(
+            small_demo_cfg(tmp_path / 'init', epochs=2),
+            experiment_name='init')).model.state_dict()
     assert not torch.equal(initial['neck.q_proj.weight'],
                            expected['neck.q_proj.weight'])

@@ -2,8 +2,7 @@
 import pytest
 import torch
 
-from tmass_mm.evaluation.functional import (rank_metrics,
-                                            text_to_video_ranks,
+from tmass_mm.evaluation.functional import (rank_metrics, text_to_video_ranks,
                                             video_to_text_ranks)
 
 # Five captions over two videos: captions 0, 1 describe video 0, captions
@@ -34,8 +33,8 @@ def naive_v2t(sims, t2v):
     num_texts, num_videos = sims.shape
 
     def best(v, u):
-        return max(float(sims[t, v]) for t in range(num_texts)
-                   if int(t2v[t]) == u)
+        return max(
+            float(sims[t, v]) for t in range(num_texts) if int(t2v[t]) == u)
 
     ranks = []
     for v in range(num_videos):
@@ -46,25 +45,20 @@ def naive_v2t(sims, t2v):
 
 
 def test_t2v_three_by_three_ranks_one_two_three():
-    sims = torch.tensor([[0.9, 0.1, 0.2],
-                         [0.5, 0.4, 0.1],
-                         [0.3, 0.2, 0.1]])
+    sims = torch.tensor([[0.9, 0.1, 0.2], [0.5, 0.4, 0.1], [0.3, 0.2, 0.1]])
     ranks = text_to_video_ranks(sims, torch.tensor([0, 1, 2]))
     assert ranks.tolist() == [1, 2, 3]
     assert ranks.dtype == torch.long
 
 
 def test_t2v_ties_are_pessimistic():
-    sims = torch.tensor([[0.5, 0.5, 0.5],
-                         [0.5, 0.5, 0.1],
-                         [0.2, 0.2, 0.7]])
+    sims = torch.tensor([[0.5, 0.5, 0.5], [0.5, 0.5, 0.1], [0.2, 0.2, 0.7]])
     ranks = text_to_video_ranks(sims, torch.tensor([0, 1, 2]))
     assert ranks.tolist() == [3, 2, 1]
 
 
 def test_t2v_reads_ground_truth_ids_not_the_diagonal():
-    sims = torch.tensor([[0.1, 0.9],
-                         [0.8, 0.2]])
+    sims = torch.tensor([[0.1, 0.9], [0.8, 0.2]])
     assert text_to_video_ranks(sims, torch.tensor([1, 0])).tolist() == [1, 1]
     assert text_to_video_ranks(sims, torch.tensor([0, 1])).tolist() == [2, 2]
 
@@ -100,8 +94,7 @@ def test_multi_caption_v2t_ranks_videos_not_captions():
 
 
 def test_v2t_ties_are_pessimistic():
-    sims = torch.tensor([[0.7, 0.4],
-                         [0.7, 0.4]])
+    sims = torch.tensor([[0.7, 0.4], [0.7, 0.4]])
     # b(0, 1) = 0.7 = b(0, 0); b(1, 0) = 0.4 = b(1, 1).
     assert video_to_text_ranks(sims, torch.tensor([0, 1])).tolist() == [2, 2]
 
@@ -133,18 +126,20 @@ def test_shuffled_text_order_gives_same_metrics():
     shuffled = text_to_video_ranks(sims[perm], t2v[perm])
     assert torch.equal(shuffled, t2v_ranks[perm])
     assert rank_metrics(shuffled) == rank_metrics(t2v_ranks)
-    assert torch.equal(video_to_text_ranks(sims[perm], t2v[perm]),
-                       video_to_text_ranks(sims, t2v))
+    assert torch.equal(
+        video_to_text_ranks(sims[perm], t2v[perm]),
+        video_to_text_ranks(sims, t2v))
 
 
-@pytest.mark.parametrize('dtype', [torch.float16, torch.bfloat16,
-                                   torch.float32, torch.float64])
+@pytest.mark.parametrize(
+    'dtype', [torch.float16, torch.bfloat16, torch.float32, torch.float64])
 def test_against_naive_loops_any_dtype_and_chunking(dtype):
     generator = torch.Generator().manual_seed(1)
     # Rounded scores make ties frequent.
     sims = (torch.randn(23, 6, generator=generator) * 4).round().to(dtype)
-    t2v = torch.cat([torch.arange(6),
-                     torch.randint(0, 6, (17, ), generator=generator)])
+    t2v = torch.cat(
+        [torch.arange(6),
+         torch.randint(0, 6, (17, ), generator=generator)])
     expected_t2v = naive_t2v(sims.double(), t2v)
     expected_v2t = naive_v2t(sims.double(), t2v)
     for chunk_size in (1, 5, 1024):
@@ -187,9 +182,11 @@ def test_rank_metrics_odd_count_median():
     assert rank_metrics(torch.tensor([7, 1, 3]))['MdR'] == 3.0
 
 
-@pytest.mark.parametrize('ranks', [torch.tensor([], dtype=torch.long),
-                                   torch.tensor([[1, 2]]),
-                                   torch.tensor([0, 1])])
+@pytest.mark.parametrize('ranks', [
+    torch.tensor([], dtype=torch.long),
+    torch.tensor([[1, 2]]),
+    torch.tensor([0, 1])
+])
 def test_rank_metrics_rejects_bad_input(ranks):
     with pytest.raises(ValueError):
         rank_metrics(ranks)

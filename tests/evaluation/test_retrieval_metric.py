@@ -2,8 +2,8 @@ import pytest
 import torch
 from torch.nn.functional import normalize
 
-from tmass_mm.evaluation import RetrievalMetric, retrieval_metric
-from tmass_mm.evaluation import metrics_from_scores
+from tmass_mm.evaluation import (RetrievalMetric, metrics_from_scores,
+                                 retrieval_metric)
 from tmass_mm.evaluation.retrieval_scores import score_in_video_blocks
 
 
@@ -13,9 +13,13 @@ def mean_frame_scorer(text, video, pool_text_index, seed, video_offset=0):
 
 
 def video_sample(index, text_ids, text_embeds, video_embeds):
-    return dict(video_index=index, video_id=f'v{index}',
-                text_indices=text_ids, texts=[f't{i}' for i in text_ids],
-                text_embeds=text_embeds, video_embeds=video_embeds)
+    return dict(
+        video_index=index,
+        video_id=f'v{index}',
+        text_indices=text_ids,
+        texts=[f't{i}' for i in text_ids],
+        text_embeds=text_embeds,
+        video_embeds=video_embeds)
 
 
 def planted_samples(captions_per_video=(1, 3, 2), dim=8, frames=3, seed=0):
@@ -43,8 +47,8 @@ def direct_metrics(samples, post_process='none'):
     text = torch.cat([s['text_embeds'] for s in samples])
     ids = [i for s in samples for i in s['text_indices']]
     order = torch.argsort(torch.tensor(ids))
-    t2v = torch.tensor([s['video_index'] for s in samples
-                        for _ in s['text_indices']])[order]
+    t2v = torch.tensor(
+        [s['video_index'] for s in samples for _ in s['text_indices']])[order]
     video = torch.stack([s['video_embeds'] for s in samples])
     sims = mean_frame_scorer(text[order], video, None, 0)
     return metrics_from_scores(sims, t2v, post_process)
@@ -55,11 +59,15 @@ def test_multi_caption_ranks_by_hand():
     # caption 0 (video 0) ranks video 0 second, captions 1, 2 (video 1)
     # rank video 1 first and second.
     video = torch.eye(4)[:2, None, :].repeat(1, 2, 1)  # v0 = e0, v1 = e1
-    texts = torch.tensor([[0.5, 1.0, 0, 0],    # closer to v1
-                          [0.0, 1.0, 0, 0],    # v1
-                          [1.0, 0.2, 0, 0]])   # closer to v0
-    samples = [video_sample(0, [0], texts[:1], video[0]),
-               video_sample(1, [1, 2], texts[1:], video[1])]
+    texts = torch.tensor([
+        [0.5, 1.0, 0, 0],  # closer to v1
+        [0.0, 1.0, 0, 0],  # v1
+        [1.0, 0.2, 0, 0]
+    ])  # closer to v0
+    samples = [
+        video_sample(0, [0], texts[:1], video[0]),
+        video_sample(1, [1, 2], texts[1:], video[1])
+    ]
     metrics = run_metric(samples)
     assert metrics['retrieval/t2v/R1'] == pytest.approx(100 / 3)
     assert metrics['retrieval/t2v/MnR'] == pytest.approx(5 / 3)
@@ -127,10 +135,9 @@ def test_video_blocks_give_the_same_scores_and_offsets():
         return mean_frame_scorer(text, video, pool, seed)
 
     text, video = torch.randn(7, 4), torch.randn(5, 2, 4)
-    blocks = score_in_video_blocks(scorer, text, video, None, seed=10,
-                                   block_size=2)
-    torch.testing.assert_close(blocks, mean_frame_scorer(text, video, None,
-                                                         0))
+    blocks = score_in_video_blocks(
+        scorer, text, video, None, seed=10, block_size=2)
+    torch.testing.assert_close(blocks, mean_frame_scorer(text, video, None, 0))
     assert calls == [(10, 0), (10, 2), (10, 4)]
 
 

@@ -3,10 +3,9 @@ import copy
 import open_clip
 import pytest
 import torch
+from tiny_models import TINY_CLIP_CFG
 
 from tmass_mm.models import CLIPEncoder
-
-from tiny_models import TINY_CLIP_CFG
 
 
 def test_encodes_text_and_video_to_joint_space():
@@ -84,8 +83,8 @@ def test_torchscript_archive_like_openai_release(tmp_path):
     torch.manual_seed(3)
     source = open_clip.CLIP(**TINY_CLIP_CFG).eval()
     traced = torch.jit.trace(
-        source, (torch.randn(1, 3, 32, 32),
-                 torch.randint(0, 100, (1, 77))), strict=False,
+        source, (torch.randn(1, 3, 32, 32), torch.randint(0, 100, (1, 77))),
+        strict=False,
         check_trace=False)
     path = tmp_path / 'openai_like.pt'
     traced.save(str(path))

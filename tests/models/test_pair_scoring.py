@@ -63,8 +63,13 @@ def reference_draws(sampler, seed, noise, t, v, num_texts, num_trials):
     return source.draw(source.keys(counters))
 
 
-def reference_scores(text, video, neck, sampler, num_trials,
-                     generator_seed=0, pool_text_index=None,
+def reference_scores(text,
+                     video,
+                     neck,
+                     sampler,
+                     num_trials,
+                     generator_seed=0,
+                     pool_text_index=None,
                      noise='faithful'):
     """Plain SPEC §6 scores, one pair and one trial at a time."""
     seed = seed_of(generator_seed)
@@ -76,8 +81,8 @@ def reference_scores(text, video, neck, sampler, num_trials,
             for t in range(num_texts):
                 pooled = neck(text[t:t + 1], frames)[0, 0]
                 radius = sampler.radius(text[t:t + 1], frames)[0, 0]
-                eps = reference_draws(sampler, seed, noise, t, v,
-                                      num_texts, num_trials)
+                eps = reference_draws(sampler, seed, noise, t, v, num_texts,
+                                      num_trials)
                 best, chosen = -float('inf'), None
                 for m in range(num_trials):
                     sample = text[t] + eps[m] * radius
@@ -92,8 +97,7 @@ def reference_scores(text, video, neck, sampler, num_trials,
     return scores
 
 
-def score(text, video, neck, sampler, num_trials, generator_seed=0,
-          **kwargs):
+def score(text, video, neck, sampler, num_trials, generator_seed=0, **kwargs):
     generator = torch.Generator().manual_seed(generator_seed)
     return score_all_pairs(text, video, neck, sampler, num_trials, generator,
                            **kwargs)
@@ -118,10 +122,10 @@ def test_official_protocol_reports_against_ground_truth_pooling(noise):
     neck, sampler = make_neck(), make_sampler()
     text, video = make_features(num_texts=6, num_videos=3)
     gt_caption = torch.tensor([4, 0, 2])
-    expected = reference_scores(text, video, neck, sampler, 5,
-                                pool_text_index=gt_caption, noise=noise)
-    actual = score(text, video, neck, sampler, 5,
-                   pool_text_index=gt_caption, noise=noise)
+    expected = reference_scores(
+        text, video, neck, sampler, 5, pool_text_index=gt_caption, noise=noise)
+    actual = score(
+        text, video, neck, sampler, 5, pool_text_index=gt_caption, noise=noise)
     torch.testing.assert_close(actual, expected, rtol=0, atol=1e-5)
     # the protocol changes the scores (candidates use test captions)
     tmass = score(text, video, neck, sampler, 5, noise=noise)
@@ -146,15 +150,28 @@ def test_block_sizes_do_not_change_scores(noise):
     text, video = make_features(num_texts=11, num_videos=7)
     gt_caption = torch.tensor([0, 3, 5, 7, 9, 10, 1])
     for pool_text_index in (None, gt_caption):
-        expected = score(text, video, neck, sampler, 4, noise=noise,
-                         pool_text_index=pool_text_index)
+        expected = score(
+            text,
+            video,
+            neck,
+            sampler,
+            4,
+            noise=noise,
+            pool_text_index=pool_text_index)
         for text_chunk, video_chunk, sample_chunk in [(1, 1, 1), (4, 3, 200),
                                                       (11, 7, 10**6),
                                                       (5, 2, 4 * DIM)]:
-            actual = score(text, video, neck, sampler, 4, noise=noise,
-                           pool_text_index=pool_text_index,
-                           text_chunk=text_chunk, video_chunk=video_chunk,
-                           sample_chunk=sample_chunk)
+            actual = score(
+                text,
+                video,
+                neck,
+                sampler,
+                4,
+                noise=noise,
+                pool_text_index=pool_text_index,
+                text_chunk=text_chunk,
+                video_chunk=video_chunk,
+                sample_chunk=sample_chunk)
             torch.testing.assert_close(actual, expected, rtol=0, atol=1e-6)
 
 
@@ -163,22 +180,31 @@ def test_gallery_scored_in_parts_equals_one_call(noise):
     neck, sampler = make_neck(), make_sampler()
     text, video = make_features(num_texts=5, num_videos=7)
     whole = score(text, video, neck, sampler, 4, noise=noise)
-    parts = [score(text, video[start:start + 3], neck, sampler, 4,
-                   noise=noise, video_offset=start) for start in (0, 3, 6)]
-    torch.testing.assert_close(torch.cat(parts, dim=1), whole, rtol=0,
-                               atol=1e-6)
+    parts = [
+        score(
+            text,
+            video[start:start + 3],
+            neck,
+            sampler,
+            4,
+            noise=noise,
+            video_offset=start) for start in (0, 3, 6)
+    ]
+    torch.testing.assert_close(
+        torch.cat(parts, dim=1), whole, rtol=0, atol=1e-6)
 
 
 def test_seed_and_mode_select_the_draws():
     neck, sampler = make_neck(), make_sampler()
     text, video = make_features()
     first = score(text, video, neck, sampler, 4, generator_seed=3)
-    assert torch.equal(first, score(text, video, neck, sampler, 4,
-                                    generator_seed=3))
-    assert not torch.allclose(first, score(text, video, neck, sampler, 4,
-                                           generator_seed=4))
-    assert not torch.allclose(first, score(text, video, neck, sampler, 4,
-                                           generator_seed=3, noise='shared'))
+    assert torch.equal(first,
+                       score(text, video, neck, sampler, 4, generator_seed=3))
+    assert not torch.allclose(
+        first, score(text, video, neck, sampler, 4, generator_seed=4))
+    assert not torch.allclose(
+        first,
+        score(text, video, neck, sampler, 4, generator_seed=3, noise='shared'))
 
 
 def test_dropout_is_not_applied():
@@ -186,8 +212,8 @@ def test_dropout_is_not_applied():
     text, video = make_features()
     expected = score(text, video, neck, sampler, 3)
     neck.train()
-    torch.testing.assert_close(score(text, video, neck, sampler, 3),
-                               expected, rtol=0, atol=0)
+    torch.testing.assert_close(
+        score(text, video, neck, sampler, 3), expected, rtol=0, atol=0)
 
 
 def test_scores_are_float32_under_autocast():
@@ -212,10 +238,11 @@ def test_invalid_noise_mode():
     with pytest.raises(ValueError, match='noise mode'):
         score(text, video, make_neck(), make_sampler(), 2, noise='fresh')
     with pytest.raises(ValueError, match='noise mode'):
-        TMASSHead(sampler=dict(type='StochasticTextSampler',
-                               radius=dict(type='UnlearnableRadius',
-                                           embed_dim=DIM)),
-                  noise='fresh')
+        TMASSHead(
+            sampler=dict(
+                type='StochasticTextSampler',
+                radius=dict(type='UnlearnableRadius', embed_dim=DIM)),
+            noise='fresh')
 
 
 @pytest.mark.parametrize('num_heads', [1, 4])
@@ -227,30 +254,39 @@ def test_framewise_pooling_equals_neck(num_heads):
     videos = slice(1, 4)
     torch.testing.assert_close(
         pooling.pool(pooling.attention(queries, videos), videos),
-        neck(text, video)[videos], rtol=0, atol=1e-5)
-    paired = pooling.pool(pooling.paired_attention(queries[:5],
-                                                   slice(0, 5)), slice(0, 5))
-    torch.testing.assert_close(paired[:, 0],
-                               neck(text[:5], video, all_pairs=False),
-                               rtol=0, atol=1e-5)
+        neck(text, video)[videos],
+        rtol=0,
+        atol=1e-5)
+    paired = pooling.pool(
+        pooling.paired_attention(queries[:5], slice(0, 5)), slice(0, 5))
+    torch.testing.assert_close(
+        paired[:, 0],
+        neck(text[:5], video, all_pairs=False),
+        rtol=0,
+        atol=1e-5)
 
 
 @pytest.mark.parametrize('noise', ['faithful', 'shared'])
 def test_head_predict_scores(noise):
-    head = TMASSHead(sampler=dict(type='StochasticTextSampler',
-                                  radius=dict(type='SimilarityRadius',
-                                              num_frames=FRAMES,
-                                              embed_dim=DIM)),
-                     num_trials=4, eval_seed=7, noise=noise, text_chunk=2,
-                     video_chunk=3)
+    head = TMASSHead(
+        sampler=dict(
+            type='StochasticTextSampler',
+            radius=dict(
+                type='SimilarityRadius', num_frames=FRAMES, embed_dim=DIM)),
+        num_trials=4,
+        eval_seed=7,
+        noise=noise,
+        text_chunk=2,
+        video_chunk=3)
     neck = make_neck()
     text, video = make_features()
-    expected = reference_scores(text, video, neck, head.sampler, 4,
-                                generator_seed=7, noise=noise)
-    torch.testing.assert_close(head.predict_scores(text, video, neck),
-                               expected, rtol=0, atol=1e-5)
+    expected = reference_scores(
+        text, video, neck, head.sampler, 4, generator_seed=7, noise=noise)
+    torch.testing.assert_close(
+        head.predict_scores(text, video, neck), expected, rtol=0, atol=1e-5)
     torch.testing.assert_close(
         head.predict_scores(text, video, neck, seed=8),
-        reference_scores(text, video, neck, head.sampler, 4,
-                         generator_seed=8, noise=noise),
-        rtol=0, atol=1e-5)
+        reference_scores(
+            text, video, neck, head.sampler, 4, generator_seed=8, noise=noise),
+        rtol=0,
+        atol=1e-5)

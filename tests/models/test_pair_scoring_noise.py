@@ -46,8 +46,7 @@ def test_pair_draws_follow_the_definition(seed):
     num_texts, num_trials, dim = 5, 3, 9
     noise = CounterNoise(seed, dim, 'pair')
     text_index, video_index = torch.tensor([0, 4]), torch.tensor([6, 1, 2])
-    counters = noise.counters(text_index, num_trials, video_index,
-                              num_texts)
+    counters = noise.counters(text_index, num_trials, video_index, num_texts)
     eps = noise.draw(noise.keys(counters))
     assert eps.shape == (3, 2, num_trials, dim)
     for i, v in enumerate(video_index.tolist()):
@@ -64,8 +63,10 @@ def test_text_draws_and_normal_prior_follow_the_definition():
     counters = noise.counters(torch.tensor([3]), 2)
     assert counters.tolist() == [[6, 7]]
     eps = noise.draw(noise.keys(counters))
-    expected = [[py_eps(5, c, d, domain=0x6a09e667, prior='normal', std=0.2)
-                 for d in range(4)] for c in (6, 7)]
+    expected = [[
+        py_eps(5, c, d, domain=0x6a09e667, prior='normal', std=0.2)
+        for d in range(4)
+    ] for c in (6, 7)]
     expected = torch.tensor(expected, dtype=torch.float64)
     torch.testing.assert_close(eps[0].double(), expected, rtol=0, atol=1e-6)
 
@@ -91,8 +92,8 @@ def test_uniform_draws_look_uniform_and_independent():
     assert chi2 < 99 + 5 * math.sqrt(2 * 99)
     centred = eps - 0.5
     # neighbouring streams (adjacent trials / pairs) and dimensions
-    for a, b in [(centred[:-1], centred[1:]),
-                 (centred[:, :-1], centred[:, 1:])]:
+    for a, b in [(centred[:-1], centred[1:]), (centred[:, :-1], centred[:,
+                                                                        1:])]:
         corr = (a * b).mean() / centred.var()
         assert abs(corr) < 5 / math.sqrt(a.numel())
 
@@ -106,9 +107,11 @@ def test_normal_prior_moments():
 
 def test_seeds_and_kinds_give_unrelated_streams():
     counters = torch.arange(2000)
-    draws = [CounterNoise(seed, 64, kind).draw(
-        CounterNoise(seed, 64, kind).keys(counters)).flatten() - 0.5
-        for seed, kind in [(0, 'pair'), (1, 'pair'), (0, 'text')]]
+    draws = [
+        CounterNoise(seed, 64, kind).draw(
+            CounterNoise(seed, 64, kind).keys(counters)).flatten() - 0.5
+        for seed, kind in [(0, 'pair'), (1, 'pair'), (0, 'text')]
+    ]
     for other in draws[1:]:
         corr = (draws[0] * other).mean() * 12
         assert abs(corr) < 5 / math.sqrt(len(other))

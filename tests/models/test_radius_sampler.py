@@ -13,8 +13,9 @@ def cosine(a, b):
 
 def make_sampler(prior='uniform01', std=3e-3, frames=3, dim=5):
     return StochasticTextSampler(
-        radius=dict(type='SimilarityRadius', num_frames=frames,
-                    embed_dim=dim), prior=prior, prior_std=std)
+        radius=dict(type='SimilarityRadius', num_frames=frames, embed_dim=dim),
+        prior=prior,
+        prior_std=std)
 
 
 def test_similarity_radius_init_is_eye():
@@ -22,8 +23,8 @@ def test_similarity_radius_init_is_eye():
     assert torch.equal(radius.linear.weight, torch.eye(5, 3))
     assert torch.equal(radius.linear.bias, torch.zeros(5))
     sims = torch.tensor([0.1, -0.2, 0.3])
-    torch.testing.assert_close(radius(sims),
-                               torch.tensor([0.1, -0.2, 0.3, 0.0, 0.0]))
+    torch.testing.assert_close(
+        radius(sims), torch.tensor([0.1, -0.2, 0.3, 0.0, 0.0]))
 
 
 def test_radius_matches_hand_computation_for_all_pairs():
@@ -39,10 +40,10 @@ def test_radius_matches_hand_computation_for_all_pairs():
     b = sampler.radius_module.linear.bias
     for v in range(4):
         for t in range(2):
-            sims = torch.tensor([cosine(text[t], video[v, f])
-                                 for f in range(3)])
-            torch.testing.assert_close(radius[v, t], torch.exp(w @ sims + b),
-                                       atol=1e-5, rtol=1e-5)
+            sims = torch.tensor(
+                [cosine(text[t], video[v, f]) for f in range(3)])
+            torch.testing.assert_close(
+                radius[v, t], torch.exp(w @ sims + b), atol=1e-5, rtol=1e-5)
     paired = sampler.radius(text, video[:2], all_pairs=False)
     torch.testing.assert_close(paired, radius[[0, 1], [0, 1]])
 
@@ -51,8 +52,7 @@ def test_unlearnable_radius():
     radius = UnlearnableRadius(embed_dim=4, temperature=0.5)
     assert not list(radius.parameters())
     out = radius(torch.tensor([[0.2, 0.4], [-0.2, 0.0]]))
-    torch.testing.assert_close(
-        out, torch.tensor([[0.6] * 4, [-0.2] * 4]))
+    torch.testing.assert_close(out, torch.tensor([[0.6] * 4, [-0.2] * 4]))
 
 
 def test_num_frames_mismatch_is_named():
@@ -77,11 +77,11 @@ def test_uniform_prior_sample_stays_in_the_box():
 
 def test_normal_prior_std():
     sampler = make_sampler(prior='normal', std=0.1)
-    eps = sampler.noise((20000,))
+    eps = sampler.noise((20000, ))
     assert abs(eps.std().item() - 0.1) < 0.005
     assert abs(eps.mean().item()) < 0.005
     zero = make_sampler(prior='normal', std=0.0)
-    assert torch.equal(zero.noise((10,)), torch.zeros(10))
+    assert torch.equal(zero.noise((10, )), torch.zeros(10))
 
 
 def test_gradient_reaches_the_radius_through_the_sample():

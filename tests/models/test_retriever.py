@@ -6,11 +6,10 @@ from types import SimpleNamespace
 import pytest
 import torch
 from mmengine.optim import OptimWrapper
+from tiny_models import TINY_CLIP_CFG
 
 from tmass_mm.engine import ClampLogitScaleHook
 from tmass_mm.structures import RetrievalDataSample
-
-from tiny_models import TINY_CLIP_CFG
 
 
 def make_batch(num_videos=4, captions_per_video=1, frames=4, seed=0):
@@ -19,13 +18,20 @@ def make_batch(num_videos=4, captions_per_video=1, frames=4, seed=0):
     for v in range(num_videos):
         ids = list(range(start, start + captions_per_video))
         start += captions_per_video
-        samples.append(RetrievalDataSample(metainfo=dict(
-            video_id=f'video{v}', video_index=v, text_indices=ids,
-            texts=[f'caption {i}' for i in ids])))
-        texts.append(torch.randint(1, 49000, (captions_per_video, 77),
-                                   generator=gen))
-    imgs = [torch.randint(0, 256, (frames, 3, 32, 32), generator=gen,
-                          dtype=torch.uint8) for _ in range(num_videos)]
+        samples.append(
+            RetrievalDataSample(
+                metainfo=dict(
+                    video_id=f'video{v}',
+                    video_index=v,
+                    text_indices=ids,
+                    texts=[f'caption {i}' for i in ids])))
+        texts.append(
+            torch.randint(1, 49000, (captions_per_video, 77), generator=gen))
+    imgs = [
+        torch.randint(
+            0, 256, (frames, 3, 32, 32), generator=gen, dtype=torch.uint8)
+        for _ in range(num_videos)
+    ]
     return dict(inputs=dict(imgs=imgs, texts=texts), data_samples=samples)
 
 
@@ -123,7 +129,10 @@ print(type(neck).__module__, type(head).__name__, metric.protocol,
 def test_parts_build_from_a_host_project_scope():
     script = f'TINY = {TINY_CLIP_CFG!r}\n' + HOST_PROJECT
     out = subprocess.run([sys.executable, '-c', script],
-                         capture_output=True, text=True, check=True)
+                         capture_output=True,
+                         text=True,
+                         check=True)
     assert out.stdout.splitlines()[-1].split() == [
         'tmass_mm.models.necks.xpool', 'TMASSHead', 'official',
-        'UnlearnableRadius']
+        'UnlearnableRadius'
+    ]

@@ -20,18 +20,24 @@ def symmetric_ce(sims, scale):
             logsum = math.log(sum(math.exp(scale * s) for s in row))
             total += logsum - scale * row[i]
         return total / n
+
     columns = [[sims[i][j] for i in range(n)] for j in range(n)]
     return (ce(sims) + ce(columns)) / 2
 
 
-def build(support_weight=0.8, text_loss='stochastic', kl_weight=0.0, dim=6,
+def build(support_weight=0.8,
+          text_loss='stochastic',
+          kl_weight=0.0,
+          dim=6,
           frames=3):
     torch.manual_seed(0)
     head = TMASSHead(
-        sampler=dict(type='StochasticTextSampler',
-                     radius=dict(type='SimilarityRadius', num_frames=frames,
-                                 embed_dim=dim)),
-        support_weight=support_weight, text_loss=text_loss,
+        sampler=dict(
+            type='StochasticTextSampler',
+            radius=dict(
+                type='SimilarityRadius', num_frames=frames, embed_dim=dim)),
+        support_weight=support_weight,
+        text_loss=text_loss,
         kl_weight=kl_weight)
     with torch.no_grad():
         head.sampler.radius_module.linear.weight.normal_(std=0.5)
@@ -55,15 +61,17 @@ def test_losses_match_hand_computation(monkeypatch):
     pooled = neck(text, video).detach()  # [videos, texts, D]
     w = head.sampler.radius_module.linear.weight.detach()
     b = head.sampler.radius_module.linear.bias.detach()
-    radius = [torch.exp(w @ torch.tensor([cosine(text[i], video[i, f])
-                                          for f in range(3)]) + b)
-              for i in range(batch)]
+    radius = [
+        torch.exp(
+            w @ torch.tensor([cosine(text[i], video[i, f])
+                              for f in range(3)]) + b) for i in range(batch)
+    ]
     sample = [text[i] + eps[i] * radius[i] for i in range(batch)]
     sims = [[cosine(sample[i], pooled[j, i]) for j in range(batch)]
             for i in range(batch)]
     expected = symmetric_ce(sims, 20.0)
-    assert losses['loss_stochastic'].item() == pytest.approx(expected,
-                                                             rel=1e-5)
+    assert losses['loss_stochastic'].item() == pytest.approx(
+        expected, rel=1e-5)
     support = []
     for i in range(batch):
         centre = pooled[i].mean(0)
@@ -93,9 +101,8 @@ def test_kl_ablation_term():
     text, video = torch.randn(3, 6), torch.randn(3, 3, 6)
     losses = head.loss(text, video, neck, torch.tensor(0.0))
     log_r = head.sampler.log_radius(text, video, all_pairs=False).detach()
-    kl = 0.5 * (log_r.exp() ** 2 + text ** 2 - 1 - 2 * log_r).sum(1).mean()
-    assert losses['loss_kl'].item() == pytest.approx(0.5 * kl.item(),
-                                                     rel=1e-5)
+    kl = 0.5 * (log_r.exp()**2 + text**2 - 1 - 2 * log_r).sum(1).mean()
+    assert losses['loss_kl'].item() == pytest.approx(0.5 * kl.item(), rel=1e-5)
 
 
 def test_gradients_reach_radius_neck_and_temperature():

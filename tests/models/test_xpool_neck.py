@@ -13,15 +13,15 @@ def randomise(module, seed=0):
         for name, param in module.named_parameters():
             offset = 1.0 if name.startswith('norm_') and 'weight' in name \
                 else 0.0
-            param.copy_(torch.randn(param.shape, generator=gen) * 0.3 +
-                        offset)
+            param.copy_(torch.randn(param.shape, generator=gen) * 0.3 + offset)
     return module
 
 
 def reference_pool(neck, t, f):
     """SPEC §2 for ONE text ``[D]`` and ONE video ``[F, D]``, written out."""
+
     def ln(module, x):
-        return layer_norm(x, (x.shape[-1],), module.weight, module.bias,
+        return layer_norm(x, (x.shape[-1], ), module.weight, module.bias,
                           module.eps)
 
     def lin(module, x):
@@ -50,9 +50,11 @@ def test_all_pairs_match_reference(heads):
     assert pooled.shape == (5, 3, 16)
     for v in range(5):
         for t in range(3):
-            torch.testing.assert_close(pooled[v, t],
-                                       reference_pool(neck, text[t], video[v]),
-                                       atol=1e-5, rtol=1e-5)
+            torch.testing.assert_close(
+                pooled[v, t],
+                reference_pool(neck, text[t], video[v]),
+                atol=1e-5,
+                rtol=1e-5)
 
 
 def test_paired_mode_is_the_diagonal():
@@ -74,7 +76,7 @@ def test_identity_initialisation():
     # LN3(2 * LN2(LN1(f))) = LN(LN(f)) whatever the text
     neck.eval()
     frame = torch.randn(1, 1, 8)
-    expected = layer_norm(layer_norm(frame[0, 0], (8,)), (8,))
+    expected = layer_norm(layer_norm(frame[0, 0], (8, )), (8, ))
     out = neck(torch.randn(2, 8), frame)
     torch.testing.assert_close(out[0, 0], expected, atol=1e-5, rtol=1e-5)
     torch.testing.assert_close(out[0, 1], expected, atol=1e-5, rtol=1e-5)

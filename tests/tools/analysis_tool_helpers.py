@@ -42,18 +42,23 @@ def planted_embeddings(seed: int = 0) -> dict:
     """EMBEDDINGS dict: captions close to the mean of their video's frames,
     in shuffled order, with ``texts`` and ``video_ids``."""
     gen = torch.Generator().manual_seed(seed)
-    video = torch.randn(NUM_VIDEOS, NUM_FRAMES, TINY_EMBED_DIM,
-                        generator=gen)
-    owners = torch.tensor([v for v, n in enumerate(CAPTIONS_PER_VIDEO)
-                           for _ in range(n)])
+    video = torch.randn(NUM_VIDEOS, NUM_FRAMES, TINY_EMBED_DIM, generator=gen)
+    owners = torch.tensor(
+        [v for v, n in enumerate(CAPTIONS_PER_VIDEO) for _ in range(n)])
     owners = owners[torch.randperm(len(owners), generator=gen)]
     text = video[owners].mean(1) + 0.6 * torch.randn(
         len(owners), TINY_EMBED_DIM, generator=gen)
-    texts = [f'caption {i}: a person does thing number {int(v)} in a '
-             f'rather long sentence that the plot title must shorten '
-             f'nicely' for i, v in enumerate(owners)]
-    return dict(text_embeds=text, video_embeds=video, text_to_video=owners,
-                texts=texts, video_ids=[f'vid{v}' for v in range(NUM_VIDEOS)])
+    texts = [
+        f'caption {i}: a person does thing number {int(v)} in a '
+        f'rather long sentence that the plot title must shorten '
+        f'nicely' for i, v in enumerate(owners)
+    ]
+    return dict(
+        text_embeds=text,
+        video_embeds=video,
+        text_to_video=owners,
+        texts=texts,
+        video_ids=[f'vid{v}' for v in range(NUM_VIDEOS)])
 
 
 def write_setup(tmp_path: Path) -> dict:
@@ -61,14 +66,19 @@ def write_setup(tmp_path: Path) -> dict:
     paths and the model and embeddings themselves."""
     model = build_model()
     state = model.state_dict()
-    paths = dict(config=write_config(tmp_path / 'tiny_cfg.py'),
-                 checkpoint=tmp_path / 'full.pth',
-                 no_backbone=tmp_path / 'no_backbone.pth',
-                 embeddings=tmp_path / 'embeds.pth')
+    paths = dict(
+        config=write_config(tmp_path / 'tiny_cfg.py'),
+        checkpoint=tmp_path / 'full.pth',
+        no_backbone=tmp_path / 'no_backbone.pth',
+        embeddings=tmp_path / 'embeds.pth')
     torch.save(dict(meta={}, state_dict=state), paths['checkpoint'])
-    torch.save(dict(meta={}, state_dict={
-        k: v for k, v in state.items() if not k.startswith('backbone.')
-    }), paths['no_backbone'])
+    torch.save(
+        dict(
+            meta={},
+            state_dict={
+                k: v
+                for k, v in state.items() if not k.startswith('backbone.')
+            }), paths['no_backbone'])
     embeds = planted_embeddings()
     torch.save(embeds, paths['embeddings'])
     paths = {k: str(v) for k, v in paths.items()}
@@ -84,8 +94,11 @@ class ToolRun:
     def __init__(self, name: str, *args):
         script = REPO / 'tools' / 'analysis_tools' / f'{name}.py'
         self.process = subprocess.Popen(
-            [sys.executable, str(script), *map(str, args), '--device', 'cpu'],
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            [sys.executable,
+             str(script), *map(str, args), '--device', 'cpu'],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
             cwd=REPO)
 
     def result(self, timeout: float = 180) -> subprocess.CompletedProcess:

@@ -64,8 +64,10 @@ def xpool_scores(setup, protocol):
         if protocol == 'tmass':
             pooled = neck(text, video).transpose(0, 1)  # [T, V, D]
         else:
-            first = [embeds['text_to_video'].tolist().index(v)
-                     for v in range(len(video))]
+            first = [
+                embeds['text_to_video'].tolist().index(v)
+                for v in range(len(video))
+            ]
             pooled = neck(text[first], video, all_pairs=False)  # [V, D]
             pooled = pooled[None].expand(len(text), -1, -1)
     return (normalize(text, dim=-1)[:, None] *
@@ -82,8 +84,13 @@ def expected_metrics(sims, setup, *args, **kwargs):
 def test_equals_model_scoring(setup, tool, tmp_path, protocol, post):
     sims_file = tmp_path / 'sims.pth'
     metrics = tool.eval_embeddings(
-        setup['config'], setup['checkpoint'], setup['embeddings'],
-        protocol=protocol, post=post, dump_sims=str(sims_file), device='cpu')
+        setup['config'],
+        setup['checkpoint'],
+        setup['embeddings'],
+        protocol=protocol,
+        post=post,
+        dump_sims=str(sims_file),
+        device='cpu')
     reference = model_scores(setup, protocol)
     torch.testing.assert_close(
         torch.load(sims_file, weights_only=True)['sims'], reference)
@@ -94,10 +101,10 @@ def test_equals_model_scoring(setup, tool, tmp_path, protocol, post):
 def test_zero_noise_is_xpool(setup, tool, tmp_path, protocol):
     sims_file = tmp_path / 'sims.pth'
     metrics = tool.main([
-        setup['config'], setup['checkpoint'], setup['embeddings'],
-        '--prior', 'normal', '--prior-std', '0', '--trials', '1',
-        '--protocol', protocol, '--dump-sims', str(sims_file), '--device',
-        'cpu'
+        setup['config'], setup['checkpoint'], setup['embeddings'], '--prior',
+        'normal', '--prior-std', '0', '--trials', '1', '--protocol', protocol,
+        '--dump-sims',
+        str(sims_file), '--device', 'cpu'
     ])
     reference = xpool_scores(setup, protocol)
     sims = torch.load(sims_file, weights_only=True)['sims']
@@ -108,10 +115,16 @@ def test_zero_noise_is_xpool(setup, tool, tmp_path, protocol):
 
 
 def test_checkpoint_without_backbone(setup, tool):
-    full = tool.eval_embeddings(setup['config'], setup['checkpoint'],
-                                setup['embeddings'], device='cpu')
-    assert tool.eval_embeddings(setup['config'], setup['no_backbone'],
-                                setup['embeddings'], device='cpu') == full
+    full = tool.eval_embeddings(
+        setup['config'],
+        setup['checkpoint'],
+        setup['embeddings'],
+        device='cpu')
+    assert tool.eval_embeddings(
+        setup['config'],
+        setup['no_backbone'],
+        setup['embeddings'],
+        device='cpu') == full
     assert full == expected_metrics(model_scores(setup), setup)
 
 
@@ -121,11 +134,13 @@ def test_mmengine_training_checkpoint(setup, tool, tmp_path):
     from mmengine.logging import HistoryBuffer
     state = torch.load(setup['checkpoint'], weights_only=True)['state_dict']
     path = tmp_path / 'epoch_5.pth'
-    torch.save(dict(meta=dict(epoch=5, mmengine_version='0.10.7'),
-                    state_dict=state,
-                    message_hub=dict(log_scalars=dict(loss=HistoryBuffer()),
-                                     runtime_info=dict(eta=np.float64(1.0)))),
-               path)
+    torch.save(
+        dict(
+            meta=dict(epoch=5, mmengine_version='0.10.7'),
+            state_dict=state,
+            message_hub=dict(
+                log_scalars=dict(loss=HistoryBuffer()),
+                runtime_info=dict(eta=np.float64(1.0)))), path)
     assert tool.eval_embeddings(setup['config'], str(path),
                                 setup['embeddings'], device='cpu') == \
         expected_metrics(model_scores(setup), setup)
@@ -134,25 +149,40 @@ def test_mmengine_training_checkpoint(setup, tool, tmp_path):
 def test_missing_neck_is_an_error(setup, tool, tmp_path):
     state = torch.load(setup['checkpoint'], weights_only=True)['state_dict']
     path = tmp_path / 'no_neck.pth'
-    torch.save(dict(meta={}, state_dict={
-        k: v for k, v in state.items() if not k.startswith('neck.')
-    }), path)
+    torch.save(
+        dict(
+            meta={},
+            state_dict={
+                k: v
+                for k, v in state.items() if not k.startswith('neck.')
+            }), path)
     with pytest.raises(KeyError, match=r'lacks \d+ weights.*neck\.'):
-        tool.eval_embeddings(setup['config'], str(path),
-                             setup['embeddings'], device='cpu')
+        tool.eval_embeddings(
+            setup['config'], str(path), setup['embeddings'], device='cpu')
     with pytest.raises(SystemExit, match='neck.norm_input.weight'):
-        tool.main([setup['config'], str(path), setup['embeddings'],
-                   '--device', 'cpu'])
+        tool.main([
+            setup['config'],
+            str(path), setup['embeddings'], '--device', 'cpu'
+        ])
 
 
 def test_config_defaults_and_cfg_options(setup, tool, tmp_path):
-    official = tool.eval_embeddings(setup['config'], setup['checkpoint'],
-                                    setup['embeddings'], protocol='official',
-                                    seed=7, device='cpu')
+    official = tool.eval_embeddings(
+        setup['config'],
+        setup['checkpoint'],
+        setup['embeddings'],
+        protocol='official',
+        seed=7,
+        device='cpu')
     via_options = tool.eval_embeddings(
-        setup['config'], setup['checkpoint'], setup['embeddings'],
-        device='cpu', cfg_options={'test_evaluator.protocol': 'official',
-                                   'test_evaluator.seed': 7})
+        setup['config'],
+        setup['checkpoint'],
+        setup['embeddings'],
+        device='cpu',
+        cfg_options={
+            'test_evaluator.protocol': 'official',
+            'test_evaluator.seed': 7
+        })
     assert via_options == official
     assert official == expected_metrics(
         model_scores(setup, 'official', seed=7), setup)
@@ -160,24 +190,34 @@ def test_config_defaults_and_cfg_options(setup, tool, tmp_path):
 
 def test_qbnorm_querybank(setup, tool, tmp_path):
     with pytest.raises(ValueError, match='querybank'):
-        tool.eval_embeddings(setup['config'], setup['checkpoint'],
-                             setup['embeddings'], post='qbnorm',
-                             device='cpu')
+        tool.eval_embeddings(
+            setup['config'],
+            setup['checkpoint'],
+            setup['embeddings'],
+            post='qbnorm',
+            device='cpu')
     bank = torch.randn(6, setup['embeds']['text_embeds'].shape[1])
     torch.save(dict(text_embeds=bank), tmp_path / 'bank.pth')
     metrics = tool.eval_embeddings(
-        setup['config'], setup['checkpoint'], setup['embeddings'],
-        post='qbnorm', querybank=str(tmp_path / 'bank.pth'), device='cpu')
+        setup['config'],
+        setup['checkpoint'],
+        setup['embeddings'],
+        post='qbnorm',
+        querybank=str(tmp_path / 'bank.pth'),
+        device='cpu')
     with torch.no_grad():
         bank_sims = setup['model'].score_all_pairs(
             bank, setup['embeds']['video_embeds'], None, seed=EVAL_SEED)
-    assert metrics == expected_metrics(model_scores(setup), setup, 'qbnorm',
-                                       bank_sims)
+    assert metrics == expected_metrics(
+        model_scores(setup), setup, 'qbnorm', bank_sims)
     # the config evaluator's querybank is the default
-    config = write_config(tmp_path / 'qb_cfg.py', post_process='qbnorm',
-                          querybank=str(tmp_path / 'bank.pth'))
-    assert tool.eval_embeddings(str(config), setup['checkpoint'],
-                                setup['embeddings'], device='cpu') == metrics
+    config = write_config(
+        tmp_path / 'qb_cfg.py',
+        post_process='qbnorm',
+        querybank=str(tmp_path / 'bank.pth'))
+    assert tool.eval_embeddings(
+        str(config), setup['checkpoint'], setup['embeddings'],
+        device='cpu') == metrics
 
 
 # last, so the other tests ran while the subprocess started

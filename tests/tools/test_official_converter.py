@@ -36,16 +36,31 @@ POSITION_IDS = {
 # What the X-Pool AdamW (with its LambdaLR schedule) puts in 'optimizer'.
 OPTIMIZER_STATE = {
     'state': {
-        0: {'step': 3, 'exp_avg': torch.zeros(2),
-            'exp_avg_sq': torch.zeros(2)},
+        0: {
+            'step': 3,
+            'exp_avg': torch.zeros(2),
+            'exp_avg_sq': torch.zeros(2)
+        },
     },
     'param_groups': [
-        {'lr': 1e-6, 'betas': (0.9, 0.999), 'eps': 1e-6,
-         'weight_decay': 0.2, 'correct_bias': True, 'initial_lr': 1e-6,
-         'params': [0]},
-        {'lr': 1e-5, 'betas': (0.9, 0.999), 'eps': 1e-6,
-         'weight_decay': 0.2, 'correct_bias': True, 'initial_lr': 1e-5,
-         'params': []},
+        {
+            'lr': 1e-6,
+            'betas': (0.9, 0.999),
+            'eps': 1e-6,
+            'weight_decay': 0.2,
+            'correct_bias': True,
+            'initial_lr': 1e-6,
+            'params': [0]
+        },
+        {
+            'lr': 1e-5,
+            'betas': (0.9, 0.999),
+            'eps': 1e-6,
+            'weight_decay': 0.2,
+            'correct_bias': True,
+            'initial_lr': 1e-5,
+            'params': []
+        },
     ],
 }
 TOLERANCE = dict(atol=1e-5, rtol=1e-5)
@@ -55,13 +70,20 @@ TOLERANCE = dict(atol=1e-5, rtol=1e-5)
 def hf_clip():
     """A tiny HF CLIP matching ``tests/conftest.py``'s open_clip config,
     every parameter perturbed so that no mapping error can hide."""
-    common = dict(hidden_size=64, intermediate_size=256,
-                  num_hidden_layers=2, num_attention_heads=2,
-                  hidden_act='quick_gelu', projection_dim=EMBED_DIM)
+    common = dict(
+        hidden_size=64,
+        intermediate_size=256,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        hidden_act='quick_gelu',
+        projection_dim=EMBED_DIM)
     config = transformers.CLIPConfig(
         # eos_token_id=2 as in OpenAI's HF configs: pooling at the argmax id.
-        text_config=dict(common, vocab_size=49408,
-                         max_position_embeddings=77, eos_token_id=2),
+        text_config=dict(
+            common,
+            vocab_size=49408,
+            max_position_embeddings=77,
+            eos_token_id=2),
         vision_config=dict(common, image_size=32, patch_size=16),
         projection_dim=EMBED_DIM)
     torch.manual_seed(0)
@@ -74,9 +96,11 @@ def hf_clip():
 
 def _random_linear(gen, out_dim, in_dim, prefix):
     return {
-        f'{prefix}.weight': torch.eye(out_dim, in_dim) +
+        f'{prefix}.weight':
+        torch.eye(out_dim, in_dim) +
         0.2 * torch.randn(out_dim, in_dim, generator=gen),
-        f'{prefix}.bias': 0.1 * torch.randn(out_dim, generator=gen),
+        f'{prefix}.bias':
+        0.1 * torch.randn(out_dim, generator=gen),
     }
 
 
@@ -91,17 +115,21 @@ def _random_norm(gen, prefix):
 def official(hf_clip):
     """The official model state dict: HF CLIP under ``clip.`` (without
     ``position_ids``), random pooling and radius, a NaN learnable_scalar."""
-    state = {f'clip.{k}': v for k, v in hf_clip.state_dict().items()
-             if not k.endswith('position_ids')}
+    state = {
+        f'clip.{k}': v
+        for k, v in hf_clip.state_dict().items()
+        if not k.endswith('position_ids')
+    }
     gen = torch.Generator().manual_seed(1)
     for name in ('layer_norm1', 'layer_norm2', 'layer_norm3'):
         state.update(_random_norm(gen, f'pool_frames.{name}'))
-    for name in ('cross_attn.q_proj', 'cross_attn.k_proj',
-                 'cross_attn.v_proj', 'cross_attn.out_proj', 'linear_proj'):
+    for name in ('cross_attn.q_proj', 'cross_attn.k_proj', 'cross_attn.v_proj',
+                 'cross_attn.out_proj', 'linear_proj'):
         state.update(
             _random_linear(gen, EMBED_DIM, EMBED_DIM, f'pool_frames.{name}'))
-    state.update(_random_linear(gen, EMBED_DIM, NUM_FRAMES,
-                                'stochastic.std_branch.linear_proj'))
+    state.update(
+        _random_linear(gen, EMBED_DIM, NUM_FRAMES,
+                       'stochastic.std_branch.linear_proj'))
     state['stochastic.std_branch.learnable_scalar'] = torch.tensor(
         [float('nan')])
     return state
@@ -116,8 +144,8 @@ def with_position_ids(state):
 
 
 def save_official(path, state):
-    torch.save(dict(epoch=5, state_dict=state, optimizer=OPTIMIZER_STATE),
-               path)
+    torch.save(
+        dict(epoch=5, state_dict=state, optimizer=OPTIMIZER_STATE), path)
     return str(path)
 
 
@@ -130,6 +158,7 @@ def hf_features(output):
 def official_pool(weights, text, frames):
     """The official X-Pool ``Transformer`` (one head) for ONE text ``[D]``
     and ONE video ``[F, D]``, with the official weights."""
+
     def norm(x, name):
         return layer_norm(x, (EMBED_DIM, ),
                           weights[f'pool_frames.{name}.weight'],
@@ -144,8 +173,8 @@ def official_pool(weights, text, frames):
     keys = linear(frames, 'cross_attn.k_proj')
     values = linear(frames, 'cross_attn.v_proj')
     attn = softmax(keys @ query / math.sqrt(EMBED_DIM), dim=0)
-    attn_out = norm(linear(attn @ values, 'cross_attn.out_proj'),
-                    'layer_norm2')
+    attn_out = norm(
+        linear(attn @ values, 'cross_attn.out_proj'), 'layer_norm2')
     return norm(attn_out + linear(attn_out, 'linear_proj'), 'layer_norm3')
 
 
@@ -171,9 +200,13 @@ def test_cli_converts_an_official_file(tmp_path, official):
                         with_position_ids(official))
     dst = tmp_path / 'converted.pth'
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    result = subprocess.run([sys.executable, str(TOOL), src, str(dst)],
-                            capture_output=True, text=True, env=env,
-                            check=True)
+    result = subprocess.run(
+        [sys.executable, str(TOOL), src,
+         str(dst)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=True)
     assert 'epoch 5' in result.stdout
     for group in ('backbone', 'neck', 'radius'):
         assert f'{group}: ' in result.stdout
@@ -186,7 +219,8 @@ def test_cli_converts_an_official_file(tmp_path, official):
     assert checkpoint['meta']['architecture'] == dict(
         vision=dict(width=64, patch_size=16, image_size=32, layers=2),
         text=dict(width=64, vocab_size=49408, context_length=77, layers=2),
-        embed_dim=EMBED_DIM, num_frames=NUM_FRAMES)
+        embed_dim=EMBED_DIM,
+        num_frames=NUM_FRAMES)
 
 
 def test_converted_model_matches_official(tmp_path, official, hf_clip,
@@ -197,18 +231,20 @@ def test_converted_model_matches_official(tmp_path, official, hf_clip,
     model = build_tiny_retriever(num_frames=NUM_FRAMES, seed=1).eval()
     load_checkpoint(model, dst, map_location='cpu', strict=True)
 
-    tokens = open_clip.tokenize(['a dog runs on the beach', 'cooking',
-                                 'a man plays a guitar on a stage'])
-    frames = torch.randn(2, NUM_FRAMES, 3, 32, 32,
-                         generator=torch.Generator().manual_seed(2))
+    tokens = open_clip.tokenize([
+        'a dog runs on the beach', 'cooking', 'a man plays a guitar on a stage'
+    ])
+    frames = torch.randn(
+        2, NUM_FRAMES, 3, 32, 32, generator=torch.Generator().manual_seed(2))
     with torch.no_grad():
         text = model.backbone.encode_text(tokens)
         video = model.backbone.encode_video(frames)
         pooled = model.neck(text, video)
         radius = model.head.sampler.radius(text, video)
         hf_text = hf_features(hf_clip.get_text_features(input_ids=tokens))
-        hf_video = hf_features(hf_clip.get_image_features(
-            pixel_values=frames.flatten(0, 1))).view(2, NUM_FRAMES, -1)
+        hf_video = hf_features(
+            hf_clip.get_image_features(
+                pixel_values=frames.flatten(0, 1))).view(2, NUM_FRAMES, -1)
 
     torch.testing.assert_close(text, hf_text, **TOLERANCE)
     torch.testing.assert_close(video, hf_video, **TOLERANCE)
@@ -220,8 +256,7 @@ def test_converted_model_matches_official(tmp_path, official, hf_clip,
                 pooled[v, t], official_pool(official, caption, video_frames),
                 **TOLERANCE)
             torch.testing.assert_close(
-                radius[v, t],
-                official_radius(official, caption, video_frames),
+                radius[v, t], official_radius(official, caption, video_frames),
                 **TOLERANCE)
 
 
@@ -250,8 +285,8 @@ def test_partial_file_converts_what_it_holds(tmp_path, official, capsys,
     checkpoint = torch.load(dst, weights_only=True)
     assert checkpoint['meta']['missing_groups'] == ['neck', 'radius']
     model = build_tiny_retriever(num_frames=NUM_FRAMES)
-    missing, unexpected = model.load_state_dict(checkpoint['state_dict'],
-                                                strict=False)
+    missing, unexpected = model.load_state_dict(
+        checkpoint['state_dict'], strict=False)
     assert unexpected == []
     assert missing and all(k.startswith(('neck.', 'head.')) for k in missing)
 

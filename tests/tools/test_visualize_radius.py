@@ -43,30 +43,38 @@ def expected_radius(setup, query):
 
 def test_function_default_name(setup, tool, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    radius = tool.main([setup['config'], setup['no_backbone'],
-                        setup['embeddings'], '--query', '0', '--device',
-                        'cpu', '--negatives', '2'])
+    radius = tool.main([
+        setup['config'], setup['no_backbone'], setup['embeddings'], '--query',
+        '0', '--device', 'cpu', '--negatives', '2'
+    ])
     assert (tmp_path / 'radius_query0.png').stat().st_size > MIN_PNG_BYTES
     torch.testing.assert_close(radius, expected_radius(setup, 0))
 
 
 def test_without_texts(setup, tool, tmp_path):
-    embeds = {k: v for k, v in setup['embeds'].items()
-              if k not in ('texts', 'video_ids')}
+    embeds = {
+        k: v
+        for k, v in setup['embeds'].items() if k not in ('texts', 'video_ids')
+    }
     torch.save(embeds, tmp_path / 'bare.pth')
-    radius = tool.visualize_radius(setup['config'], setup['checkpoint'],
-                                   str(tmp_path / 'bare.pth'), 5,
-                                   out=str(tmp_path / 'bare.png'),
-                                   device='cpu')
+    radius = tool.visualize_radius(
+        setup['config'],
+        setup['checkpoint'],
+        str(tmp_path / 'bare.pth'),
+        5,
+        out=str(tmp_path / 'bare.png'),
+        device='cpu')
     assert (tmp_path / 'bare.png').stat().st_size > MIN_PNG_BYTES
     torch.testing.assert_close(radius, expected_radius(setup, 5))
 
 
 def test_query_out_of_range(setup, tool, tmp_path):
     with pytest.raises(SystemExit, match='out of range'):
-        tool.main([setup['config'], setup['checkpoint'],
-                   setup['embeddings'], '--query', '99', '--out',
-                   str(tmp_path / 'x.png'), '--device', 'cpu'])
+        tool.main([
+            setup['config'], setup['checkpoint'], setup['embeddings'],
+            '--query', '99', '--out',
+            str(tmp_path / 'x.png'), '--device', 'cpu'
+        ])
 
 
 # last, so the other tests ran while the subprocess started

@@ -10,8 +10,10 @@ from mmengine.logging import HistoryBuffer
 from tmass_mm.utils.checkpoint import (Placeholder, load_checkpoint_file,
                                        load_state_dict_file)
 
-STATE = {'neck.linear.weight': torch.randn(3, 3),
-         'head.bias': torch.arange(4.0)}
+STATE = {
+    'neck.linear.weight': torch.randn(3, 3),
+    'head.bias': torch.arange(4.0)
+}
 
 
 class LeavesATrace:
@@ -31,12 +33,14 @@ class LeavesATrace:
 
 def training_checkpoint(**extra) -> dict:
     """What MMEngine's Runner saves, besides the weights."""
-    return dict(meta=dict(epoch=1, mmengine_version='0.10.7'),
-                state_dict=dict(STATE),
-                message_hub=dict(
-                    log_scalars={'train/loss': history()},
-                    runtime_info={'eta': np.float64(3.5)}),
-                optimizer=dict(state={}, param_groups=[]), **extra)
+    return dict(
+        meta=dict(epoch=1, mmengine_version='0.10.7'),
+        state_dict=dict(STATE),
+        message_hub=dict(
+            log_scalars={'train/loss': history()},
+            runtime_info={'eta': np.float64(3.5)}),
+        optimizer=dict(state={}, param_groups=[]),
+        **extra)
 
 
 def history() -> HistoryBuffer:
@@ -59,8 +63,10 @@ def test_plain_checkpoint(tmp_path):
     assert report == []
     torch.save(STATE, tmp_path / 'bare.pth')
     assert_same_state(load_state_dict_file(tmp_path / 'bare.pth'))
-    torch.save({f'module.{k}': v for k, v in STATE.items()},
-               tmp_path / 'ddp.pth')
+    torch.save({
+        f'module.{k}': v
+        for k, v in STATE.items()
+    }, tmp_path / 'ddp.pth')
     assert_same_state(load_state_dict_file(tmp_path / 'ddp.pth'))
 
 
@@ -90,8 +96,9 @@ def test_crafted_object_does_not_run(tmp_path):
     assert 'builtins.exec' in report
     assert not marker.exists()
     # globals of blocked modules are refused even as placeholders
-    torch.save(training_checkpoint(
-        payload=LeavesATrace(str(marker), through='os')), path)
+    torch.save(
+        training_checkpoint(payload=LeavesATrace(str(marker), through='os')),
+        path)
     with pytest.raises(pickle.UnpicklingError):
         load_state_dict_file(path)
     assert not marker.exists()

@@ -14,8 +14,10 @@ def test_amp_without_cuda_stops_with_a_clear_message(monkeypatch):
 
 def test_amp_with_cuda_uses_amp_optim_wrapper(monkeypatch):
     monkeypatch.setattr(torch.cuda, 'is_available', lambda: True)
-    cfg = Config(dict(optim_wrapper=dict(type='OptimWrapper',
-                                         clip_grad=dict(max_norm=1.0))))
+    cfg = Config(
+        dict(
+            optim_wrapper=dict(
+                type='OptimWrapper', clip_grad=dict(max_norm=1.0))))
     enable_amp(cfg)
     assert cfg.optim_wrapper.type == 'AmpOptimWrapper'
     assert cfg.optim_wrapper.loss_scale == 'dynamic'

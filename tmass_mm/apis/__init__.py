@@ -1,8 +1,8 @@
 """High-level entry points for tools: build a retriever from a config and a
 checkpoint, and analyse cached embeddings with it."""
 from .embedding_analysis import (evaluate_embeddings, evaluator_settings,
-                                 load_embeddings, load_querybank,
-                                 query_radius, query_scores, score_embeddings)
+                                 load_embeddings, load_querybank, query_radius,
+                                 query_scores, score_embeddings)
 from .model_loading import (apply_scoring_overrides, build_retriever,
                             init_retriever, load_config, load_weights)
 

@@ -25,8 +25,12 @@ from tmass_mm.evaluation.retrieval_scores import (POST_PROCESSES, PROTOCOLS,
                                                   score_in_video_blocks)
 
 # What ``RetrievalMetric`` uses when the config says nothing.
-EVALUATOR_DEFAULTS = dict(protocol='tmass', post_process='none',
-                          querybank=None, post_kwargs={}, seed=0)
+EVALUATOR_DEFAULTS = dict(
+    protocol='tmass',
+    post_process='none',
+    querybank=None,
+    post_kwargs={},
+    seed=0)
 
 
 def _retrieval_metric_cfgs(evaluator) -> list:
@@ -38,8 +42,10 @@ def _retrieval_metric_cfgs(evaluator) -> list:
         return _retrieval_metric_cfgs(evaluator['metrics'])
     if isinstance(evaluator, dict):
         evaluator = [evaluator]
-    return [m for m in evaluator
-            if str(m.get('type', '')).split('.')[-1] == 'RetrievalMetric']
+    return [
+        m for m in evaluator
+        if str(m.get('type', '')).split('.')[-1] == 'RetrievalMetric'
+    ]
 
 
 def evaluator_settings(cfg) -> dict:
@@ -50,8 +56,10 @@ def evaluator_settings(cfg) -> dict:
     for key in ('test_evaluator', 'val_evaluator'):
         metrics = _retrieval_metric_cfgs(cfg.get(key))
         if metrics:
-            settings.update({k: metrics[0][k] for k in settings
-                             if metrics[0].get(k) is not None})
+            settings.update({
+                k: metrics[0][k]
+                for k in settings if metrics[0].get(k) is not None
+            })
             break
     settings['post_kwargs'] = dict(settings['post_kwargs'])
     return settings
@@ -60,8 +68,10 @@ def evaluator_settings(cfg) -> dict:
 def load_embeddings(path: str) -> dict:
     """Read and check an EMBEDDINGS file (``weights_only=True``)."""
     embeds = torch.load(path, map_location='cpu', weights_only=True)
-    missing = [k for k in ('text_embeds', 'video_embeds', 'text_to_video')
-               if k not in embeds]
+    missing = [
+        k for k in ('text_embeds', 'video_embeds', 'text_to_video')
+        if k not in embeds
+    ]
     if missing:
         raise KeyError(f'{path} lacks {missing}; expected text_embeds '
                        f'[T, D], video_embeds [V, F, D], text_to_video [T]')
@@ -75,13 +85,15 @@ def load_embeddings(path: str) -> dict:
         raise ValueError(f'{path}: text_to_video has shape '
                          f'{tuple(text_to_video.shape)}, expected '
                          f'({text.shape[0]},)')
-    if len(text_to_video) and (text_to_video.min() < 0 or
-                               text_to_video.max() >= video.shape[0]):
+    if len(text_to_video) and (text_to_video.min() < 0
+                               or text_to_video.max() >= video.shape[0]):
         raise ValueError(f'{path}: text_to_video must index the '
                          f'{video.shape[0]} videos')
     embeds = dict(embeds)
-    embeds.update(text_embeds=text.float(), video_embeds=video.float(),
-                  text_to_video=text_to_video)
+    embeds.update(
+        text_embeds=text.float(),
+        video_embeds=video.float(),
+        text_to_video=text_to_video)
     return embeds
 
 
@@ -94,7 +106,9 @@ def load_querybank(path: str) -> Tensor:
     return querybank['text_embeds'].float()
 
 
-def score_embeddings(model, embeds: dict, protocol: str = 'tmass',
+def score_embeddings(model,
+                     embeds: dict,
+                     protocol: str = 'tmass',
                      seed: int = 0) -> Tensor:
     """``[T, V]`` scores of every caption against every video.
 
@@ -107,16 +121,19 @@ def score_embeddings(model, embeds: dict, protocol: str = 'tmass',
     pool_text_index = None
     if protocol == 'official':
         print_log(OFFICIAL_WARNING, logger='current', level=logging.WARNING)
-        pool_text_index = first_caption_of_each_video(
-            embeds['text_to_video'], len(video))
+        pool_text_index = first_caption_of_each_video(embeds['text_to_video'],
+                                                      len(video))
     with torch.no_grad():
         return score_in_video_blocks(model.score_all_pairs,
                                      embeds['text_embeds'], video,
                                      pool_text_index, seed)
 
 
-def evaluate_embeddings(model, embeds: dict, protocol: str = 'tmass',
-                        post_process: str = 'none', seed: int = 0,
+def evaluate_embeddings(model,
+                        embeds: dict,
+                        protocol: str = 'tmass',
+                        post_process: str = 'none',
+                        seed: int = 0,
                         querybank: Optional[Tensor] = None,
                         post_kwargs: Optional[dict] = None):
     """Metrics of cached embeddings, as ``RetrievalMetric`` computes them.
@@ -142,16 +159,18 @@ def evaluate_embeddings(model, embeds: dict, protocol: str = 'tmass',
     querybank_sims = None
     if post_process == 'qbnorm':
         with torch.no_grad():
-            querybank_sims = score_in_video_blocks(
-                model.score_all_pairs, querybank, embeds['video_embeds'],
-                None, seed)
-    metrics = metrics_from_scores(sims, embeds['text_to_video'],
-                                  post_process, querybank_sims,
-                                  **(post_kwargs or {}))
+            querybank_sims = score_in_video_blocks(model.score_all_pairs,
+                                                   querybank,
+                                                   embeds['video_embeds'],
+                                                   None, seed)
+    metrics = metrics_from_scores(sims, embeds['text_to_video'], post_process,
+                                  querybank_sims, **(post_kwargs or {}))
     return metrics, sims
 
 
-def query_radius(model, embeds: dict, query: int,
+def query_radius(model,
+                 embeds: dict,
+                 query: int,
                  video_chunk: int = 1024) -> Tensor:
     """``[V, D]`` radius ``R`` (not its log) of caption ``query`` against
     every video, from the model's sampler."""
@@ -165,8 +184,10 @@ def query_radius(model, embeds: dict, query: int,
     with torch.no_grad():
         for start in range(0, len(embeds['video_embeds']), video_chunk):
             video = embeds['video_embeds'][start:start + video_chunk]
-            parts.append(model.head.sampler.radius(text, video.to(device))
-                         [:, 0].float().cpu())
+            parts.append(
+                model.head.sampler.radius(text,
+                                          video.to(device))[:,
+                                                            0].float().cpu())
     return torch.cat(parts)
 
 
@@ -178,13 +199,17 @@ def query_scores(model, embeds: dict, query: int, seed: int = 0) -> Tensor:
     captions: scores can differ slightly from its row of ``--dump-sims``.
     """
     with torch.no_grad():
-        return score_in_video_blocks(
-            model.score_all_pairs,
-            embeds['text_embeds'][query:query + 1], embeds['video_embeds'],
-            None, seed)[0]
+        return score_in_video_blocks(model.score_all_pairs,
+                                     embeds['text_embeds'][query:query + 1],
+                                     embeds['video_embeds'], None, seed)[0]
 
 
 def metrics_json(metrics: Dict[str, Dict[str, float]]) -> dict:
     """``{'t2v': {...}, 'v2t': {...}}`` with plain floats, in that order."""
-    return {direction: {k: float(v) for k, v in metrics[direction].items()}
-            for direction in ('t2v', 'v2t')}
+    return {
+        direction: {
+            k: float(v)
+            for k, v in metrics[direction].items()
+        }
+        for direction in ('t2v', 'v2t')
+    }

@@ -64,7 +64,8 @@ def build_retriever(cfg: Config, device: Union[str, torch.device] = 'cpu'):
     return model.to(device).eval()
 
 
-def load_weights(model: torch.nn.Module, state_dict: dict,
+def load_weights(model: torch.nn.Module,
+                 state_dict: dict,
                  required: Sequence[str] = SCORING_PARTS,
                  source: str = 'the checkpoint') -> list:
     """Load ``state_dict`` into ``model``.
@@ -141,14 +142,19 @@ def init_retriever(config: Union[str, Config],
         state = load_state_dict_file(checkpoint, trusted, replaced)
         if replaced:
             names = ', '.join(sorted(replaced))
-            print_log(f'{checkpoint}: its non-tensor objects ({names}) were '
-                      f'not unpickled (weights-only reading); the weights '
-                      f'are complete', logger='current', level=logging.INFO)
+            print_log(
+                f'{checkpoint}: its non-tensor objects ({names}) were '
+                f'not unpickled (weights-only reading); the weights '
+                f'are complete',
+                logger='current',
+                level=logging.INFO)
         missing = load_weights(model, state, required, checkpoint)
         if missing:
             parts = sorted({k.split('.')[0] for k in missing})
-            print_log(f'{checkpoint} has no weights for {", ".join(parts)} '
-                      f'({len(missing)} keys): they keep their random '
-                      f'initialisation', logger='current',
-                      level=logging.INFO)
+            print_log(
+                f'{checkpoint} has no weights for {", ".join(parts)} '
+                f'({len(missing)} keys): they keep their random '
+                f'initialisation',
+                logger='current',
+                level=logging.INFO)
     return model, cfg

@@ -11,7 +11,7 @@ from .transforms import *  # noqa: F401,F403
 from .vatex_dataset import VATEXDataset
 
 __all__ = [
-    'AnnotationError', 'BaseRetrievalDataset', 'MSRVTTDataset',
-    'LSMDCDataset', 'DiDeMoDataset', 'VATEXDataset', 'CharadesDataset',
-    'SkipCounter', 'ReportSkippedVideosHook', 'SyntheticShapesDataset'
+    'AnnotationError', 'BaseRetrievalDataset', 'MSRVTTDataset', 'LSMDCDataset',
+    'DiDeMoDataset', 'VATEXDataset', 'CharadesDataset', 'SkipCounter',
+    'ReportSkippedVideosHook', 'SyntheticShapesDataset'
 ]

@@ -81,12 +81,12 @@ def load_json(path: str, expected_type: Union[type, Tuple[type, ...]]) -> Any:
             raise AnnotationError(path, f'line {err.lineno}',
                                   f'invalid JSON: {err.msg}') from err
     if not isinstance(data, expected_type):
-        types = expected_type if isinstance(expected_type, tuple) else (
-            expected_type, )
+        types = expected_type if isinstance(expected_type,
+                                            tuple) else (expected_type, )
         expected = ' or '.join(t.__name__ for t in types)
-        raise AnnotationError(path, 'top level',
-                              f'expected a JSON {expected}, got '
-                              f'{type(data).__name__}')
+        raise AnnotationError(
+            path, 'top level', f'expected a JSON {expected}, got '
+            f'{type(data).__name__}')
     return data
 
 

@@ -153,8 +153,7 @@ class BaseRetrievalDataset(BaseDataset):
         return data
 
 
-def group_captions(
-        pairs: Iterable[Tuple[str, str]]) -> Dict[str, List[str]]:
+def group_captions(pairs: Iterable[Tuple[str, str]]) -> Dict[str, List[str]]:
     """``{video_id: [caption, ...]}`` in first-appearance and file order."""
     grouped: Dict[str, List[str]] = {}
     for video_id, caption in pairs:

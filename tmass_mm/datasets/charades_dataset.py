@@ -58,7 +58,8 @@ class CharadesDataset(BaseRetrievalDataset):
                 text
             ]
             videos.append(
-                dict(video_id=row['id'],
-                     video_path=self.find_video(row['id'], self.video_exts),
-                     texts=[part.strip() for part in parts if part.strip()]))
+                dict(
+                    video_id=row['id'],
+                    video_path=self.find_video(row['id'], self.video_exts),
+                    texts=[part.strip() for part in parts if part.strip()]))
         return videos

@@ -103,8 +103,11 @@ class DiDeMoDataset(BaseRetrievalDataset):
             pairs.append((entry['video'], entry['description']))
         start, end = self.PARAGRAPH_WINDOW
         return [
-            dict(video_id=name, texts=[' '.join(descriptions)],
-                 start_time=start, end_time=end)
+            dict(
+                video_id=name,
+                texts=[' '.join(descriptions)],
+                start_time=start,
+                end_time=end)
             for name, descriptions in group_captions(pairs).items()
         ]
 
@@ -114,11 +117,12 @@ class DiDeMoDataset(BaseRetrievalDataset):
                 self.ann_file, ('video_path', 'starts', 'ends', 'text')):
             where = f'line {line_number}'
             videos.append(
-                dict(video_id=row['video_path'].replace('\\', '/')
-                     .rsplit('/', 1)[-1],
-                     texts=[row['text']],
-                     start_time=self._parse_time(row['starts'], where),
-                     end_time=self._parse_time(row['ends'], where)))
+                dict(
+                    video_id=row['video_path'].replace('\\',
+                                                       '/').rsplit('/', 1)[-1],
+                    texts=[row['text']],
+                    start_time=self._parse_time(row['starts'], where),
+                    end_time=self._parse_time(row['ends'], where)))
         return videos
 
     def _parse_time(self, text: str, where: str) -> float:

@@ -58,10 +58,11 @@ class LSMDCDataset(BaseRetrievalDataset):
         for clip_id, texts in captions.items():
             movie = _CLIP_ID.match(clip_id).group('movie')
             videos.append(
-                dict(video_id=clip_id,
-                     video_path=self.find_video(f'{movie}/{clip_id}',
-                                                self.video_exts),
-                     texts=texts))
+                dict(
+                    video_id=clip_id,
+                    video_path=self.find_video(f'{movie}/{clip_id}',
+                                               self.video_exts),
+                    texts=texts))
         return videos
 
     def _read_pairs(self):

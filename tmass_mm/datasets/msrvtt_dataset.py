@@ -2,8 +2,7 @@
 from typing import List, Sequence
 
 from tmass_mm.registry import DATASETS
-from .annotation_io import (join_root, load_json, read_csv_rows,
-                            require_keys)
+from .annotation_io import join_root, load_json, read_csv_rows, require_keys
 from .base_retrieval_dataset import BaseRetrievalDataset, group_captions
 
 
@@ -62,8 +61,8 @@ class MSRVTTDataset(BaseRetrievalDataset):
         if self.split == 'test-1k-A':
             captions = group_captions(
                 (row['video_id'], row['sentence'])
-                for _, row in read_csv_rows(self.ann_file,
-                                            ('video_id', 'sentence')))
+                for _, row in read_csv_rows(self.ann_file, ('video_id',
+                                                            'sentence')))
             video_ids = list(captions)
         else:
             video_ids = [
@@ -72,10 +71,10 @@ class MSRVTTDataset(BaseRetrievalDataset):
             ]
             captions = self._load_json_captions()
         return [
-            dict(video_id=video_id,
-                 video_path=self.find_video(video_id, self.video_exts),
-                 texts=captions.get(video_id, []))
-            for video_id in video_ids
+            dict(
+                video_id=video_id,
+                video_path=self.find_video(video_id, self.video_exts),
+                texts=captions.get(video_id, [])) for video_id in video_ids
         ]
 
     def _load_json_captions(self) -> dict:

@@ -57,14 +57,16 @@ SHAPE_WORDS = {
     'square': ('square', 'box', 'block'),
     'triangle': ('triangle', 'triangle', 'wedge'),
 }
-SIZE_WORDS = {'small': ('small', 'little', 'tiny'),
-              'large': ('large', 'big', 'huge')}
+SIZE_WORDS = {
+    'small': ('small', 'little', 'tiny'),
+    'large': ('large', 'big', 'huge')
+}
 PATH_WORDS = {
     'top': ('along the top', 'across the top', 'along the upper edge'),
-    'middle': ('through the middle', 'across the middle',
-               'through the centre'),
-    'bottom': ('along the bottom', 'across the bottom',
-               'along the lower edge'),
+    'middle':
+    ('through the middle', 'across the middle', 'through the centre'),
+    'bottom':
+    ('along the bottom', 'across the bottom', 'along the lower edge'),
 }
 VERBS = ('moves', 'slides', 'travels', 'glides')
 TEMPLATES = (
@@ -100,8 +102,10 @@ class Scene:
     scale: float
 
     def attributes(self) -> Dict[str, str]:
-        return {name: getattr(self, name) for name in DISCRIMINATIVE +
-                ('direction', )}
+        return {
+            name: getattr(self, name)
+            for name in DISCRIMINATIVE + ('direction', )
+        }
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -109,8 +113,7 @@ class Scene:
 
 def all_combinations() -> List[Tuple[str, ...]]:
     """Every tuple of :data:`DISCRIMINATIVE` values, in a fixed order."""
-    return list(
-        itertools.product(COLOURS, SHAPES, SIZES, PATHS, BACKGROUNDS))
+    return list(itertools.product(COLOURS, SHAPES, SIZES, PATHS, BACKGROUNDS))
 
 
 def plan_attributes(rng: np.random.Generator,
@@ -129,8 +132,7 @@ def plan_attributes(rng: np.random.Generator,
     return plan[:num_videos]
 
 
-def sample_scene(rng: np.random.Generator,
-                 attributes: Sequence[str]) -> Scene:
+def sample_scene(rng: np.random.Generator, attributes: Sequence[str]) -> Scene:
     """A scene with the given discriminative attributes and random layout."""
     values = dict(zip(DISCRIMINATIVE, attributes))
     return Scene(
@@ -183,8 +185,8 @@ def shape_centre(scene: Scene, progress: float,
     half = half_extent(scene, side)
     along = scene.start + (scene.end - scene.start) * progress
     low, high = half + 1, side - 1 - half
-    x = low + (high - low) * (along if scene.direction == 'right' else
-                              1 - along)
+    x = low + (high - low) * (
+        along if scene.direction == 'right' else 1 - along)
     shift = scene.offset * side / 64
     y = low + (high - low) * PATHS[scene.path]
     y += shift if scene.path == 'top' else -shift if scene.path == \
@@ -205,8 +207,9 @@ def _draw(frame: np.ndarray, scene: Scene, centre: Tuple[float, float],
         cv2.rectangle(frame, (x - side, y - side), (x + side, y + side),
                       colour, -1, cv2.LINE_AA, shift)
     else:
-        points = np.array([[x, y - h], [x - h, y + h * 3 // 4],
-                           [x + h, y + h * 3 // 4]], np.int32)
+        points = np.array(
+            [[x, y - h], [x - h, y + h * 3 // 4], [x + h, y + h * 3 // 4]],
+            np.int32)
         cv2.fillPoly(frame, [points], colour, cv2.LINE_AA, shift)
 
 

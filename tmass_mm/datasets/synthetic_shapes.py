@@ -116,10 +116,10 @@ class SyntheticShapesDataset(BaseRetrievalDataset):
             require_keys(entry, ('video_id', 'captions'), self.ann_file,
                          f'videos[{i}]')
             videos.append(
-                dict(video_id=entry['video_id'],
-                     video_path=self.find_video(entry['video_id'],
-                                                ('.mp4', )),
-                     texts=list(entry['captions'])))
+                dict(
+                    video_id=entry['video_id'],
+                    video_path=self.find_video(entry['video_id'], ('.mp4', )),
+                    texts=list(entry['captions'])))
         return videos
 
     # --- generation --------------------------------------------------------
@@ -153,7 +153,8 @@ class SyntheticShapesDataset(BaseRetrievalDataset):
     def plan(self) -> List[tuple]:
         """The discriminative attributes of every video of the split."""
         rng = np.random.default_rng(
-            [self.generation['seed'], _split_code(self.split), 0])
+            [self.generation['seed'],
+             _split_code(self.split), 0])
         return plan_attributes(rng, self.generation['num_videos'])
 
     def video_name(self, index: int) -> str:
@@ -167,7 +168,8 @@ class SyntheticShapesDataset(BaseRetrievalDataset):
                 print_log(
                     f'SyntheticShapes: the parameters of split '
                     f'{self.split!r} changed ({_diff(old, self.generation)});'
-                    ' regenerating it', logger='current')
+                    ' regenerating it',
+                    logger='current')
             self._clear_split()
             os.makedirs(self.video_root, exist_ok=True)
             _write_json_atomic(params_file, self.generation)
@@ -178,9 +180,10 @@ class SyntheticShapesDataset(BaseRetrievalDataset):
             if not osp.isfile(osp.join(self.video_root, name + '.mp4'))
         ]
         if not missing and osp.isfile(self.ann_file):
-            print_log(f'SyntheticShapes: split {self.split!r} is complete in '
-                      f'{self.split_root} ({len(plan)} videos), reusing it',
-                      logger='current')
+            print_log(
+                f'SyntheticShapes: split {self.split!r} is complete in '
+                f'{self.split_root} ({len(plan)} videos), reusing it',
+                logger='current')
             return
         if missing:
             self._render(plan, names, missing)
@@ -189,22 +192,27 @@ class SyntheticShapesDataset(BaseRetrievalDataset):
     def _render(self, plan: List[tuple], names: List[str],
                 indices: List[int]) -> None:
         gen = self.generation
-        print_log(f'SyntheticShapes: generating {len(indices)} of '
-                  f'{len(plan)} videos of split {self.split!r} into '
-                  f'{self.video_root}', logger='current')
+        print_log(
+            f'SyntheticShapes: generating {len(indices)} of '
+            f'{len(plan)} videos of split {self.split!r} into '
+            f'{self.video_root}',
+            logger='current')
         start = time.time()
         step = max(len(indices) // 5, 1)
         for done, index in enumerate(indices, start=1):
-            scene = sample_scene(np.random.default_rng(self.video_seed(index)),
-                                 plan[index])
+            scene = sample_scene(
+                np.random.default_rng(self.video_seed(index)), plan[index])
             frames = render_frames(scene, gen['frames_per_video'],
                                    gen['frame_size'])
-            write_video(osp.join(self.video_root, names[index] + '.mp4'),
-                        frames, gen['fps'])
+            write_video(
+                osp.join(self.video_root, names[index] + '.mp4'), frames,
+                gen['fps'])
             if done % step == 0 or done == len(indices):
-                print_log(f'SyntheticShapes: {self.split}: {done}/'
-                          f'{len(indices)} videos written '
-                          f'({time.time() - start:.1f} s)', logger='current')
+                print_log(
+                    f'SyntheticShapes: {self.split}: {done}/'
+                    f'{len(indices)} videos written '
+                    f'({time.time() - start:.1f} s)',
+                    logger='current')
 
     def _write_annotations(self, plan: List[tuple], names: List[str]) -> None:
         videos = []
@@ -214,8 +222,7 @@ class SyntheticShapesDataset(BaseRetrievalDataset):
             captions = make_captions(rng, scene,
                                      self.generation['captions_per_video'])
             videos.append(
-                dict(video_id=name, captions=captions,
-                     scene=scene.to_dict()))
+                dict(video_id=name, captions=captions, scene=scene.to_dict()))
         _write_json_atomic(self.ann_file,
                            dict(generation=self.generation, videos=videos))
 

@@ -54,9 +54,10 @@ class VATEXDataset(BaseRetrievalDataset):
     def load_videos(self) -> List[dict]:
         captions = self._load_captions()
         return [
-            dict(video_id=video_id,
-                 video_path=self.find_video(video_id, self.video_exts),
-                 texts=captions.get(video_id, []))
+            dict(
+                video_id=video_id,
+                video_path=self.find_video(video_id, self.video_exts),
+                texts=captions.get(video_id, []))
             for video_id in read_id_list(self.ann_file)
         ]
 

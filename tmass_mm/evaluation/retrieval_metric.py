@@ -9,15 +9,9 @@ from mmengine.logging import print_log
 
 from tmass_mm.registry import METRICS
 from tmass_mm.utils.choices import check_choice
-
-from .retrieval_scores import (
-    POST_PROCESSES,
-    PROTOCOLS,
-    Scorer,
-    first_caption_of_each_video,
-    metrics_from_scores,
-    score_in_video_blocks,
-)
+from .retrieval_scores import (POST_PROCESSES, PROTOCOLS, Scorer,
+                               first_caption_of_each_video,
+                               metrics_from_scores, score_in_video_blocks)
 
 OFFICIAL_WARNING = (
     "protocol='official' reproduces the public T-MASS evaluation: the score "
@@ -29,7 +23,8 @@ OFFICIAL_WARNING = (
 
 @METRICS.register_module()
 class RetrievalMetric(BaseMetric):
-    """R@1/5/10/50, MdR and MnR, text→video and video→text (SPEC §6–7).
+    """R@1/5/10/50, MdR and MnR, text→video and video→text
+    (docs/method.md §6–7).
 
     ``process`` keeps one result per video sample (its frame features, its
     captions' features and their global ids), so MMEngine can drop the
@@ -86,13 +81,14 @@ class RetrievalMetric(BaseMetric):
 
     def process(self, data_batch, data_samples: Sequence) -> None:
         for sample in data_samples:
-            self.results.append(dict(
-                video_index=sample['video_index'],
-                video_id=sample['video_id'],
-                text_indices=list(sample['text_indices']),
-                texts=list(sample['texts']),
-                video_embeds=sample['video_embeds'].detach().float().cpu(),
-                text_embeds=sample['text_embeds'].detach().float().cpu()))
+            self.results.append(
+                dict(
+                    video_index=sample['video_index'],
+                    video_id=sample['video_id'],
+                    text_indices=list(sample['text_indices']),
+                    texts=list(sample['texts']),
+                    video_embeds=sample['video_embeds'].detach().float().cpu(),
+                    text_embeds=sample['text_embeds'].detach().float().cpu()))
 
     def evaluate(self, size: int) -> dict:
         """Gather the samples of all ranks on every rank, then score them
@@ -103,15 +99,16 @@ class RetrievalMetric(BaseMetric):
                 "val_cfg=dict(type='RetrievalValLoop') / "
                 "test_cfg=dict(type='RetrievalTestLoop'), or set "
                 '`metric.scorer = model.score_all_pairs`')
-        results = dist.collect_results(self.results, size,
-                                       self.collect_device)
+        results = dist.collect_results(self.results, size, self.collect_device)
         shared = [results]
         dist.broadcast_object_list(shared)  # in place, from rank 0
         results = shared[0]
         self.results.clear()
         metrics = self.compute_metrics(results)
-        return {f'{self.prefix}/{name}': value
-                for name, value in metrics.items()}
+        return {
+            f'{self.prefix}/{name}': value
+            for name, value in metrics.items()
+        }
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
         """``{'t2v/R1': ..., 'v2t/MnR': ...}`` from all samples' results."""
@@ -121,13 +118,14 @@ class RetrievalMetric(BaseMetric):
         embeds = gather_embeddings(results)
         if self.dump_embeddings and dist.is_main_process():
             torch.save(embeds, self.dump_embeddings)
-            print_log(f'embeddings written to {self.dump_embeddings}',
-                      logger='current')
+            print_log(
+                f'embeddings written to {self.dump_embeddings}',
+                logger='current')
         text_to_video = embeds['text_to_video']
         pool_text_index = None
         if self.protocol == 'official':
-            print_log(OFFICIAL_WARNING, logger='current',
-                      level=logging.WARNING)
+            print_log(
+                OFFICIAL_WARNING, logger='current', level=logging.WARNING)
             pool_text_index = first_caption_of_each_video(
                 text_to_video, len(embeds['video_embeds']))
         sims = score_in_video_blocks(self.scorer, embeds['text_embeds'],
@@ -135,16 +133,20 @@ class RetrievalMetric(BaseMetric):
                                      self.seed, self.videos_per_block)
         querybank_sims = None
         if self.post_process == 'qbnorm':
-            querybank = torch.load(self.querybank, map_location='cpu',
-                                   weights_only=True)['text_embeds']
-            querybank_sims = score_in_video_blocks(
-                self.scorer, querybank, embeds['video_embeds'], None,
-                self.seed, self.videos_per_block)
+            querybank = torch.load(
+                self.querybank, map_location='cpu',
+                weights_only=True)['text_embeds']
+            querybank_sims = score_in_video_blocks(self.scorer, querybank,
+                                                   embeds['video_embeds'],
+                                                   None, self.seed,
+                                                   self.videos_per_block)
         metrics = metrics_from_scores(sims, text_to_video, self.post_process,
-                                    querybank_sims, **self.post_kwargs)
-        return {f'{direction}/{name}': value
-                for direction, values in metrics.items()
-                for name, value in values.items()}
+                                      querybank_sims, **self.post_kwargs)
+        return {
+            f'{direction}/{name}': value
+            for direction, values in metrics.items()
+            for name, value in values.items()
+        }
 
 
 def gather_embeddings(results: List[dict]) -> dict:

@@ -11,14 +11,8 @@ from mmengine import dist
 from torch import Tensor
 
 from tmass_mm.utils.choices import check_choice
-
-from .functional import (
-    dual_softmax,
-    querybank_normalise,
-    rank_metrics,
-    text_to_video_ranks,
-    video_to_text_ranks,
-)
+from .functional import (dual_softmax, querybank_normalise, rank_metrics,
+                         text_to_video_ranks, video_to_text_ranks)
 
 PROTOCOLS = ('tmass', 'official')
 POST_PROCESSES = ('none', 'dsl', 'qbnorm')
@@ -33,17 +27,23 @@ def first_caption_of_each_video(text_to_video: Tensor,
                                 num_videos: int) -> Tensor:
     """``[V]`` index of the first caption of every video (protocol
     ``official`` pools each candidate on it)."""
-    first = torch.full((num_videos,), len(text_to_video), dtype=torch.long)
-    first.scatter_reduce_(0, text_to_video.long(),
-                          torch.arange(len(text_to_video)), reduce='amin')
+    first = torch.full((num_videos, ), len(text_to_video), dtype=torch.long)
+    first.scatter_reduce_(
+        0,
+        text_to_video.long(),
+        torch.arange(len(text_to_video)),
+        reduce='amin')
     if (first == len(text_to_video)).any():
         missing = int((first == len(text_to_video)).nonzero()[0])
         raise ValueError(f'video {missing} has no caption')
     return first
 
 
-def score_in_video_blocks(scorer: Scorer, text: Tensor, video: Tensor,
-                          pool_text_index: Optional[Tensor], seed: int,
+def score_in_video_blocks(scorer: Scorer,
+                          text: Tensor,
+                          video: Tensor,
+                          pool_text_index: Optional[Tensor],
+                          seed: int,
                           block_size: int = 128) -> Tensor:
     """``[T, V]`` scores, the videos split into blocks shared among ranks.
 
@@ -69,10 +69,11 @@ def score_in_video_blocks(scorer: Scorer, text: Tensor, video: Tensor,
     return torch.cat([mine[start] for start in sorted(mine)], dim=1)
 
 
-def metrics_from_scores(sims: Tensor, text_to_video: Tensor,
-                      post_process: str = 'none',
-                      querybank_sims: Optional[Tensor] = None,
-                      **post_kwargs) -> Dict[str, Dict[str, float]]:
+def metrics_from_scores(sims: Tensor,
+                        text_to_video: Tensor,
+                        post_process: str = 'none',
+                        querybank_sims: Optional[Tensor] = None,
+                        **post_kwargs) -> Dict[str, Dict[str, float]]:
     """Text→video and video→text metrics from ``[T, V]`` scores.
 
     Args:

@@ -24,13 +24,14 @@ class RetrievalDataPreprocessor(BaseDataPreprocessor):
             scale (CLIP's by default); frames arrive as 0–255.
     """
 
-    def __init__(self, mean: Sequence[float] = CLIP_MEAN,
+    def __init__(self,
+                 mean: Sequence[float] = CLIP_MEAN,
                  std: Sequence[float] = CLIP_STD):
         super().__init__()
-        self.register_buffer('mean', torch.tensor(mean).view(3, 1, 1) * 255,
-                             persistent=False)
-        self.register_buffer('std', torch.tensor(std).view(3, 1, 1) * 255,
-                             persistent=False)
+        self.register_buffer(
+            'mean', torch.tensor(mean).view(3, 1, 1) * 255, persistent=False)
+        self.register_buffer(
+            'std', torch.tensor(std).view(3, 1, 1) * 255, persistent=False)
 
     def forward(self, data: dict, training: bool = False) -> dict:
         data = self.cast_data(data)
@@ -38,5 +39,6 @@ class RetrievalDataPreprocessor(BaseDataPreprocessor):
         imgs = torch.stack(list(inputs['imgs'])).float()
         imgs = (imgs - self.mean) / self.std
         texts = torch.cat(list(inputs['texts']))
-        return dict(inputs=dict(imgs=imgs, texts=texts),
-                    data_samples=data.get('data_samples'))
+        return dict(
+            inputs=dict(imgs=imgs, texts=texts),
+            data_samples=data.get('data_samples'))

@@ -22,14 +22,18 @@ class TMASSRetriever(BaseModel):
     belongs to the sample whose ``text_indices`` hold it, in order.
     """
 
-    def __init__(self, backbone: dict, neck: dict, head: dict,
-                 data_preprocessor=None, init_cfg=None):
+    def __init__(self,
+                 backbone: dict,
+                 neck: dict,
+                 head: dict,
+                 data_preprocessor=None,
+                 init_cfg=None):
         if data_preprocessor is None:
             data_preprocessor = dict(type='RetrievalDataPreprocessor')
         if isinstance(data_preprocessor, dict):
             data_preprocessor = build_model_part(data_preprocessor)
-        super().__init__(data_preprocessor=data_preprocessor,
-                         init_cfg=init_cfg)
+        super().__init__(
+            data_preprocessor=data_preprocessor, init_cfg=init_cfg)
         self.backbone = build_model_part(backbone)
         self.neck = build_model_part(neck)
         self.head = build_model_part(head)
@@ -39,11 +43,12 @@ class TMASSRetriever(BaseModel):
         return (self.backbone.encode_text(inputs['texts']),
                 self.backbone.encode_video(inputs['imgs']))
 
-    def forward(self,
-                inputs: dict,
-                data_samples: Optional[List[RetrievalDataSample]] = None,
-                mode: str = 'tensor'
-                ) -> Union[Dict[str, Tensor], list, Tuple[Tensor, Tensor]]:
+    def forward(
+        self,
+        inputs: dict,
+        data_samples: Optional[List[RetrievalDataSample]] = None,
+        mode: str = 'tensor'
+    ) -> Union[Dict[str, Tensor], list, Tuple[Tensor, Tensor]]:
         """``'loss'``: dict of losses (one caption per sample);
         ``'predict'``: the data samples carrying ``text_embeds`` ``[n_i, D]``
         and ``video_embeds`` ``[F, D]``; ``'tensor'``: the raw features."""
@@ -80,7 +85,9 @@ class TMASSRetriever(BaseModel):
                              f'batch holds {len(text)}')
         return data_samples
 
-    def score_all_pairs(self, text: Tensor, video: Tensor,
+    def score_all_pairs(self,
+                        text: Tensor,
+                        video: Tensor,
                         pool_text_index: Optional[Tensor] = None,
                         seed: Optional[int] = None,
                         video_offset: int = 0) -> Tensor:
@@ -88,6 +95,6 @@ class TMASSRetriever(BaseModel):
         ``[V, F, D]`` features, computed on the model's device (see
         ``TMASSHead.predict_scores``)."""
         device = self.data_preprocessor.device
-        return self.head.predict_scores(text.to(device), video.to(device),
-                                        self.neck, pool_text_index, seed,
-                                        video_offset)
+        return self.head.predict_scores(
+            text.to(device), video.to(device), self.neck, pool_text_index,
+            seed, video_offset)

@@ -1,7 +1,7 @@
 """Reading model weights from checkpoint files without running their pickles.
 
-Policy (see STYLE.md, "Known breakage"): every file is read with
-``torch.load(weights_only=True)``.
+Policy (see docs/faq.md, "Checkpoints and torch >= 2.6"): every file is
+read with ``torch.load(weights_only=True)``.
 
 - Converted official checkpoints (``tools/model_converters``) and plain state
   dicts hold only tensors and containers: they load as they are.
@@ -53,11 +53,12 @@ def _placeholders(names: List[str]) -> List[Tuple[type, str]]:
     """One :class:`Placeholder` subclass per refused global name, in the
     ``(object, 'module.name')`` form of ``torch.serialization.safe_globals``.
     """
-    return [(type('Placeholder', (Placeholder,), dict(origin=name)), name)
+    return [(type('Placeholder', (Placeholder, ), dict(origin=name)), name)
             for name in names]
 
 
-def load_checkpoint_file(path: str, trusted: bool = False,
+def load_checkpoint_file(path: str,
+                         trusted: bool = False,
                          report: Optional[list] = None) -> dict:
     """Read a checkpoint file (see the module docstring for the policy).
 
@@ -89,8 +90,8 @@ def load_checkpoint_file(path: str, trusted: bool = False,
             raise
     try:
         with torch.serialization.safe_globals(_placeholders(refused)):
-            checkpoint = torch.load(path, map_location='cpu',
-                                    weights_only=True)
+            checkpoint = torch.load(
+                path, map_location='cpu', weights_only=True)
     except pickle.UnpicklingError as err:
         raise pickle.UnpicklingError(
             f'{path} refers to {", ".join(refused)}; some of these cannot '
@@ -124,7 +125,8 @@ def state_dict_of(checkpoint, path: str = 'the checkpoint') -> StateDict:
     return dict(state)
 
 
-def load_state_dict_file(path: str, trusted: bool = False,
+def load_state_dict_file(path: str,
+                         trusted: bool = False,
                          report: Optional[list] = None) -> StateDict:
     """Model weights of a checkpoint file: :func:`load_checkpoint_file`
     followed by :func:`state_dict_of`."""

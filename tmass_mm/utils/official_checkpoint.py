@@ -2,7 +2,8 @@
 
 The public trainer saves ``{'epoch', 'state_dict', 'optimizer'}``; its model
 holds a Hugging Face ``CLIPModel`` under ``clip.``, the X-Pool pooling under
-``pool_frames.`` and the radius under ``stochastic.std_branch.`` (SPEC §9).
+``pool_frames.`` and the radius under ``stochastic.std_branch.``
+(docs/method.md §9).
 This module maps those keys onto a ``TMASSRetriever``:
 
 =================================  =======================================
@@ -82,8 +83,8 @@ CLIP_NAMES: Dict[str, Tuple[str, Callable[[Tensor], Tensor]]] = {
     'text_projection.weight': ('text_projection', _transpose),
     'vision_model.embeddings.class_embedding':
     ('visual.class_embedding', _same),
-    'vision_model.embeddings.patch_embedding.weight':
-    ('visual.conv1.weight', _same),
+    'vision_model.embeddings.patch_embedding.weight': ('visual.conv1.weight',
+                                                       _same),
     'vision_model.embeddings.position_embedding.weight':
     ('visual.positional_embedding', _same),
     'vision_model.pre_layrnorm.weight': ('visual.ln_pre.weight', _same),
@@ -190,11 +191,15 @@ def convert_renamed(state: StateDict, names: Dict[str, str],
 
 
 _GROUP_CONVERTERS: Dict[str, Callable[[StateDict], StateDict]] = {
-    'clip.': convert_clip,
-    'pool_frames.': partial(convert_renamed, names=NECK_NAMES,
-                            group_prefix='pool_frames.'),
-    'stochastic.std_branch.': partial(convert_renamed, names=RADIUS_NAMES,
-                                      group_prefix='stochastic.std_branch.'),
+    'clip.':
+    convert_clip,
+    'pool_frames.':
+    partial(convert_renamed, names=NECK_NAMES, group_prefix='pool_frames.'),
+    'stochastic.std_branch.':
+    partial(
+        convert_renamed,
+        names=RADIUS_NAMES,
+        group_prefix='stochastic.std_branch.'),
 }
 
 
@@ -264,13 +269,15 @@ def describe_architecture(state: StateDict) -> dict:
         num_pos = state[f'{clip}visual.positional_embedding'].shape[0]
         grid = round((num_pos - 1)**0.5)
         arch['vision'] = dict(
-            width=conv.shape[0], patch_size=conv.shape[-1],
+            width=conv.shape[0],
+            patch_size=conv.shape[-1],
             image_size=grid * conv.shape[-1],
             layers=_count_layers(state, f'{clip}visual.transformer.'))
     if f'{clip}token_embedding.weight' in state:
         tokens = state[f'{clip}token_embedding.weight']
         arch['text'] = dict(
-            width=tokens.shape[1], vocab_size=tokens.shape[0],
+            width=tokens.shape[1],
+            vocab_size=tokens.shape[0],
             context_length=state[f'{clip}positional_embedding'].shape[0],
             layers=_count_layers(state, f'{clip}transformer.'))
     for key in (f'{clip}text_projection', f'{clip}visual.proj'):

@@ -33,13 +33,20 @@ def trust_run_checkpoints(cfg) -> None:
 
 def add_runner_args(parser) -> None:
     """Arguments ``tools/train.py`` and ``tools/test.py`` share."""
-    parser.add_argument('--work-dir', help='where logs, checkpoints and '
-                        'metrics go (default: ./work_dirs/<config name>)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config entries, e.g. '
-                        'train_dataloader.batch_size=16')
-    parser.add_argument('--launcher', default='none',
-                        choices=['none', 'pytorch', 'slurm', 'mpi'])
+    parser.add_argument(
+        '--work-dir',
+        help='where logs, checkpoints and '
+        'metrics go (default: ./work_dirs/<config name>)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config entries, e.g. '
+        'train_dataloader.batch_size=16')
+    parser.add_argument(
+        '--launcher',
+        default='none',
+        choices=['none', 'pytorch', 'slurm', 'mpi'])
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
 
 
@@ -51,5 +58,6 @@ def load_run_config(args) -> Config:
     if args.cfg_options:
         cfg.merge_from_dict(args.cfg_options)
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
-        './work_dirs', osp.splitext(osp.basename(args.config))[0])
+        './work_dirs',
+        osp.splitext(osp.basename(args.config))[0])
     return cfg

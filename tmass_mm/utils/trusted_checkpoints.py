@@ -29,8 +29,8 @@ def trust_checkpoints_under(paths: Iterable[str]) -> None:
     for path in paths:
         if path:
             _TRUSTED.append(osp.realpath(osp.expanduser(path)))
-    CheckpointLoader.register_scheme(prefixes='', loader=load_local_checkpoint,
-                                     force=True)
+    CheckpointLoader.register_scheme(
+        prefixes='', loader=load_local_checkpoint, force=True)
 
 
 def is_trusted(filename: str) -> bool:

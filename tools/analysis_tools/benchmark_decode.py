@@ -36,21 +36,28 @@ from tmass_mm.datasets.transforms.frame_sampling import sample_frame_indices
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--video-dir', help='benchmark these *.mp4 files '
-                        'instead of generated ones')
+    parser.add_argument(
+        '--video-dir',
+        help='benchmark these *.mp4 files '
+        'instead of generated ones')
     parser.add_argument('--num-videos', type=int, default=8)
     parser.add_argument('--seconds', type=float, default=10.0)
     parser.add_argument('--fps', type=float, default=30.0)
     parser.add_argument('--width', type=int, default=480)
     parser.add_argument('--height', type=int, default=360)
-    parser.add_argument('--codec', default='libx264',
-                        help="encoder of the generated files: 'libx264' "
-                        "(H.264 with B-frames, like most benchmark copies) "
-                        "or 'mpeg4'")
+    parser.add_argument(
+        '--codec',
+        default='libx264',
+        help="encoder of the generated files: 'libx264' "
+        "(H.264 with B-frames, like most benchmark copies) "
+        "or 'mpeg4'")
     parser.add_argument('--num-frames', type=int, default=12)
     parser.add_argument('--size', type=int, default=224)
-    parser.add_argument('--repeats', type=int, default=2,
-                        help='passes over the files per approach')
+    parser.add_argument(
+        '--repeats',
+        type=int,
+        default=2,
+        help='passes over the files per approach')
     return parser.parse_args()
 
 
@@ -72,8 +79,9 @@ def write_videos(folder, args):
                 shift = (i * 2) % args.width
                 frame = texture[:, shift:shift + args.width].copy()
                 frame[:, (i * 7) % args.width:][:, :20] = (255, 20 * v, 0)
-                container.mux(stream.encode(
-                    av.VideoFrame.from_ndarray(frame, format='rgb24')))
+                container.mux(
+                    stream.encode(
+                        av.VideoFrame.from_ndarray(frame, format='rgb24')))
             container.mux(stream.encode(None))
         paths.append(path)
     return paths
@@ -131,10 +139,10 @@ def main():
             'opencv-seek': OpenCVSeekLoader(args.num_frames),
         }
         print(f'{len(paths)} videos, {args.num_frames} frames at '
-              f'{args.size} px, {args.repeats} passes, 1 decoder thread'
-              + ('' if args.video_dir else
-                 f'; generated {args.codec} {args.width}x{args.height}, '
-                 f'{args.seconds:g} s at {args.fps:g} fps'))
+              f'{args.size} px, {args.repeats} passes, 1 decoder thread' +
+              ('' if args.video_dir else
+               f'; generated {args.codec} {args.width}x{args.height}, '
+               f'{args.seconds:g} s at {args.fps:g} fps'))
         print(f'{"approach":<12} {"videos/s":>9} {"ms/video":>9} '
               f'{"|diff| vs decord":>17}')
         reference = None

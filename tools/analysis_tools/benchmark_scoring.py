@@ -1,4 +1,4 @@
-"""Speed and memory of all-pairs T-MASS scoring (SPEC §6).
+"""Speed and memory of all-pairs T-MASS scoring (docs/method.md §6).
 
 On random embeddings (``D = 512``, ``F = 12`` by default) of ``N`` texts x
 ``N`` videos with ``M`` trials, measures wall time and peak memory of
@@ -7,10 +7,10 @@ On random embeddings (``D = 512``, ``F = 12`` by default) of ``N`` texts x
   video and trial;
 - ``shared``: ``score_all_pairs(noise='shared')``, each text's ``M`` draws
   reused for every video;
-- ``baseline``: SPEC §6 written straightforwardly (the neck's forward per
-  block of pairs, ``M`` fresh ``[Vc, Tc, D]`` draws of ``torch.rand``), kept
-  here as the reference point. It is run at ``--baseline-num`` and its time
-  extrapolated to ``N`` by ``(N / n)^2`` when that is smaller.
+- ``baseline``: docs/method.md §6 written straightforwardly (the neck's
+  forward per block of pairs, ``M`` fresh ``[Vc, Tc, D]`` draws of
+  ``torch.rand``), kept here as the reference point. It is run at
+  ``--baseline-num`` and its time extrapolated to ``N`` by ``(N / n)^2`` when that is smaller.
 
 It also prints the random-number floor of faithful mode (the time to draw
 the ``N * N * M * D`` values alone, with the scoring's counter-based
@@ -37,8 +37,8 @@ from torch.nn.functional import normalize
 from tmass_mm.evaluation.functional import rank_metrics, text_to_video_ranks
 from tmass_mm.models import StochasticTextSampler, XPoolNeck
 from tmass_mm.models.heads import score_all_pairs
-from tmass_mm.models.heads.pair_scoring import DEFAULT_CHUNKS
 from tmass_mm.models.heads.pair_noise import CounterNoise
+from tmass_mm.models.heads.pair_scoring import DEFAULT_CHUNKS
 
 METRICS = ('R1', 'R5', 'R10', 'MnR')
 #: planted signal of the synthetic data (about 40% t2v R@1 at N = 500)
@@ -47,19 +47,30 @@ SIGNAL = 0.07
 
 def parse_args():
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
-    parser.add_argument('--num', type=int, default=1000,
-                        help='N texts and N videos')
+    parser.add_argument(
+        '--num', type=int, default=1000, help='N texts and N videos')
     parser.add_argument('--trials', type=int, default=20, help='M')
     parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
-    parser.add_argument('--mode', default='all',
-                        choices=['all', 'faithful', 'shared', 'baseline'],
-                        help='what to time (default: all three)')
-    parser.add_argument('--baseline-num', type=int, default=250,
-                        help='N of the baseline run (extrapolated to --num)')
-    parser.add_argument('--metric-num', type=int, default=500,
-                        help='N of the synthetic metric comparison; 0 skips')
-    parser.add_argument('--seeds', type=int, default=5,
-                        help='noise seeds of the metric comparison')
+    parser.add_argument(
+        '--mode',
+        default='all',
+        choices=['all', 'faithful', 'shared', 'baseline'],
+        help='what to time (default: all three)')
+    parser.add_argument(
+        '--baseline-num',
+        type=int,
+        default=250,
+        help='N of the baseline run (extrapolated to --num)')
+    parser.add_argument(
+        '--metric-num',
+        type=int,
+        default=500,
+        help='N of the synthetic metric comparison; 0 skips')
+    parser.add_argument(
+        '--seeds',
+        type=int,
+        default=5,
+        help='noise seeds of the metric comparison')
     parser.add_argument('--dim', type=int, default=512)
     parser.add_argument('--frames', type=int, default=12)
     return parser.parse_args()
@@ -128,21 +139,31 @@ def build_model(dim: int, frames: int, device: torch.device):
     return neck.to(device), sampler.to(device)
 
 
-def synthetic_features(num: int, dim: int, frames: int, signal: float,
-                       device: torch.device, seed: int = 0):
+def synthetic_features(num: int,
+                       dim: int,
+                       frames: int,
+                       signal: float,
+                       device: torch.device,
+                       seed: int = 0):
     """Texts ``[N, D]`` and videos ``[N, F, D]``; the frames of video ``i``
     carry ``signal`` times text ``i`` plus unit Gaussian noise."""
     gen = torch.Generator().manual_seed(seed)
     text = torch.randn(num, dim, generator=gen)
-    video = signal * text[:, None] + torch.randn(num, frames, dim,
-                                                 generator=gen)
+    video = signal * text[:, None] + torch.randn(
+        num, frames, dim, generator=gen)
     return text.to(device), video.to(device)
 
 
 @torch.no_grad()
-def straightforward_scores(text, video, neck, sampler, num_trials,
-                           generator, text_chunk=256, video_chunk=32):
-    """SPEC §6 as written, block by block: ``[T, V]``."""
+def straightforward_scores(text,
+                           video,
+                           neck,
+                           sampler,
+                           num_trials,
+                           generator,
+                           text_chunk=256,
+                           video_chunk=32):
+    """docs/method.md §6 as written, block by block: ``[T, V]``."""
     scores = text.new_empty(text.shape[0], video.shape[0])
     for v0 in range(0, video.shape[0], video_chunk):
         videos = video[v0:v0 + video_chunk]
@@ -150,8 +171,7 @@ def straightforward_scores(text, video, neck, sampler, num_trials,
             texts = text[t0:t0 + text_chunk]
             pooled = normalize(neck(texts, videos), dim=-1)  # [Vc, Tc, D]
             radius = sampler.radius(texts, videos)
-            best = torch.full(pooled.shape[:2], -torch.inf,
-                              device=text.device)
+            best = torch.full(pooled.shape[:2], -torch.inf, device=text.device)
             for _ in range(num_trials):
                 eps = sampler.noise(radius.shape, text.device, generator)
                 sample = normalize(texts + eps * radius, dim=-1)
@@ -162,8 +182,8 @@ def straightforward_scores(text, video, neck, sampler, num_trials,
 
 def fast_scores(text, video, neck, sampler, num_trials, seed, noise):
     generator = torch.Generator().manual_seed(seed)
-    return score_all_pairs(text, video, neck, sampler, num_trials, generator,
-                           noise=noise)
+    return score_all_pairs(
+        text, video, neck, sampler, num_trials, generator, noise=noise)
 
 
 def rng_floor(total: int, dim: int, num_trials: int,
@@ -171,21 +191,20 @@ def rng_floor(total: int, dim: int, num_trials: int,
     """Seconds to draw ``total`` noise values, extrapolated from at most
     2^29 of them: the counter-based generator in the steps faithful mode
     uses, and ``torch.rand``."""
-    rows = DEFAULT_CHUNKS[device.type if device.type == 'cpu' else 'gpu'][
-        2] // (num_trials * dim)
+    rows = DEFAULT_CHUNKS[device.type if device.type ==
+                          'cpu' else 'gpu'][2] // (
+                              num_trials * dim)
     noise = CounterNoise(0, dim, device=device)
-    keys = noise.keys(torch.arange(rows * num_trials, device=device)
-                      .view(rows, num_trials))
-    work = torch.empty(2, keys.numel() * dim, dtype=torch.int32,
-                       device=device)
+    keys = noise.keys(
+        torch.arange(rows * num_trials, device=device).view(rows, num_trials))
+    work = torch.empty(2, keys.numel() * dim, dtype=torch.int32, device=device)
     repeats = max(1, min(total, 2**29) // work.shape[1])
     floors = {}
     for name, draw in [('counter', lambda: noise.values(keys, work)),
-                       ('torch.rand', lambda: work[0].view(
-                           torch.float32).uniform_())]:
+                       ('torch.rand',
+                        lambda: work[0].view(torch.float32).uniform_())]:
         draw()
-        _, seconds, _ = timed(lambda: [draw() for _ in range(repeats)],
-                              device)
+        _, seconds, _ = timed(lambda: [draw() for _ in range(repeats)], device)
         floors[name] = seconds * total / (repeats * work.shape[1])
     return floors
 
@@ -193,20 +212,21 @@ def rng_floor(total: int, dim: int, num_trials: int,
 def compare_modes(args, device) -> None:
     """Metrics of both modes over noise seeds, on one synthetic set."""
     num = args.metric_num
-    text, video = synthetic_features(num, args.dim, args.frames, SIGNAL,
-                                     device, seed=1)
+    text, video = synthetic_features(
+        num, args.dim, args.frames, SIGNAL, device, seed=1)
     neck, sampler = build_model(args.dim, args.frames, device)
     truth = torch.arange(num)
     results = {}
     for noise in ('faithful', 'shared'):
         runs = []
         for seed in range(args.seeds):
-            sims = fast_scores(text, video, neck, sampler, args.trials,
-                               seed, noise).cpu()
+            sims = fast_scores(text, video, neck, sampler, args.trials, seed,
+                               noise).cpu()
             runs.append(rank_metrics(text_to_video_ranks(sims, truth)))
-        results[noise] = {key: torch.tensor([run[key] for run in runs],
-                                            dtype=torch.float64)
-                          for key in METRICS}
+        results[noise] = {
+            key: torch.tensor([run[key] for run in runs], dtype=torch.float64)
+            for key in METRICS
+        }
     print(f'\nt2v metrics on synthetic data (N = {num}, M = {args.trials}, '
           f'{args.seeds} noise seeds; mean ± std over seeds):')
     print(f'{"metric":>6} {"faithful":>16} {"shared":>16} '
@@ -241,13 +261,15 @@ def main():
     rows = {}
     for noise in ('faithful', 'shared'):
         if args.mode in ('all', noise):
-            rows[noise] = timed(lambda: fast_scores(
-                text, video, neck, sampler, trials, 0, noise), device)[1:]
+            rows[noise] = timed(
+                lambda: fast_scores(text, video, neck, sampler, trials, 0,
+                                    noise), device)[1:]
     if args.mode in ('all', 'baseline'):
         n = min(num, args.baseline_num)
         generator = torch.Generator(device).manual_seed(0)
-        _, seconds, peak = timed(lambda: straightforward_scores(
-            text[:n], video[:n], neck, sampler, trials, generator), device)
+        _, seconds, peak = timed(
+            lambda: straightforward_scores(text[:n], video[:n], neck, sampler,
+                                           trials, generator), device)
         rows[f'baseline (run at N={n}, time x{(num / n)**2:.1f})'] = (
             seconds * (num / n)**2, peak)
     print(f'\n{"implementation":<42} {"wall time":>10} {"peak memory":>12}')

@@ -69,39 +69,65 @@ def parse_args(argv=None):
         'first ground-truth caption (the public T-MASS evaluation; it uses '
         'test labels).')
     parser.add_argument('config', help='config file of the model')
-    parser.add_argument('checkpoint', help='MMEngine checkpoint (training '
-                        'or converted official); needs neck and head')
-    parser.add_argument('embeddings', help='torch.save file: text_embeds '
-                        '[T, D], video_embeds [V, F, D], text_to_video [T]')
-    parser.add_argument('--trials', type=int,
-                        help='stochastic trials M (default: config)')
-    parser.add_argument('--protocol', choices=PROTOCOLS,
-                        help='tmass (default) or official: each video '
-                        'pooled on its first ground-truth caption')
-    parser.add_argument('--post', choices=POST_PROCESSES,
-                        help='post-processing (default: config or none)')
-    parser.add_argument('--prior', choices=PRIORS,
-                        help='noise prior (default: config)')
-    parser.add_argument('--prior-std', type=float,
-                        help='std of the normal prior; 0 = no noise')
-    parser.add_argument('--seed', type=int,
-                        help='seed of the scoring noise (default: config)')
-    parser.add_argument('--querybank',
-                        help='text_embeds file for --post qbnorm '
-                        '(default: the config evaluator\'s querybank)')
+    parser.add_argument(
+        'checkpoint',
+        help='MMEngine checkpoint (training '
+        'or converted official); needs neck and head')
+    parser.add_argument(
+        'embeddings',
+        help='torch.save file: text_embeds '
+        '[T, D], video_embeds [V, F, D], text_to_video [T]')
+    parser.add_argument(
+        '--trials', type=int, help='stochastic trials M (default: config)')
+    parser.add_argument(
+        '--protocol',
+        choices=PROTOCOLS,
+        help='tmass (default) or official: each video '
+        'pooled on its first ground-truth caption')
+    parser.add_argument(
+        '--post',
+        choices=POST_PROCESSES,
+        help='post-processing (default: config or none)')
+    parser.add_argument(
+        '--prior', choices=PRIORS, help='noise prior (default: config)')
+    parser.add_argument(
+        '--prior-std',
+        type=float,
+        help='std of the normal prior; 0 = no noise')
+    parser.add_argument(
+        '--seed', type=int, help='seed of the scoring noise (default: config)')
+    parser.add_argument(
+        '--querybank',
+        help='text_embeds file for --post qbnorm '
+        '(default: the config evaluator\'s querybank)')
     parser.add_argument('--out', help='write the metrics to this JSON file')
     parser.add_argument('--dump-sims', help='save {"sims": [T, V]} here')
-    parser.add_argument('--device', default=None,
-                        help='cpu or cuda (default: cuda if available)')
-    parser.add_argument('--cfg-options', nargs='+', action=DictAction,
-                        help='override config settings, key=value')
+    parser.add_argument(
+        '--device',
+        default=None,
+        help='cpu or cuda (default: cuda if available)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, key=value')
     return parser.parse_args(argv)
 
 
-def eval_embeddings(config, checkpoint, embeddings, trials=None,
-                    protocol=None, post=None, prior=None, prior_std=None,
-                    seed=None, querybank=None, out=None, dump_sims=None,
-                    device=None, cfg_options=None) -> dict:
+def eval_embeddings(config,
+                    checkpoint,
+                    embeddings,
+                    trials=None,
+                    protocol=None,
+                    post=None,
+                    prior=None,
+                    prior_std=None,
+                    seed=None,
+                    querybank=None,
+                    out=None,
+                    dump_sims=None,
+                    device=None,
+                    cfg_options=None) -> dict:
     """The tool as a function; arguments as on the command line (``None``:
     the config's value). Returns the ``{'t2v', 'v2t'}`` metrics."""
     device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
@@ -122,8 +148,7 @@ def eval_embeddings(config, checkpoint, embeddings, trials=None,
     embeds = load_embeddings(embeddings)
     metrics, sims = evaluate_embeddings(
         model, embeds, protocol, post, seed,
-        load_querybank(querybank) if post == 'qbnorm' else None,
-        post_kwargs)
+        load_querybank(querybank) if post == 'qbnorm' else None, post_kwargs)
     metrics = metrics_json(metrics)
     if out:
         with open(out, 'w') as f:
@@ -136,11 +161,12 @@ def eval_embeddings(config, checkpoint, embeddings, trials=None,
 def main(argv=None) -> dict:
     args = parse_args(argv)
     try:
-        metrics = eval_embeddings(
-            args.config, args.checkpoint, args.embeddings, args.trials,
-            args.protocol, args.post, args.prior, args.prior_std, args.seed,
-            args.querybank, args.out, args.dump_sims, args.device,
-            args.cfg_options)
+        metrics = eval_embeddings(args.config, args.checkpoint,
+                                  args.embeddings, args.trials, args.protocol,
+                                  args.post, args.prior, args.prior_std,
+                                  args.seed, args.querybank, args.out,
+                                  args.dump_sims, args.device,
+                                  args.cfg_options)
     except (FileNotFoundError, KeyError, ValueError, RuntimeError,
             pickle.UnpicklingError) as err:
         sys.exit(f'eval_embeddings: {err.args[0] if err.args else err}')

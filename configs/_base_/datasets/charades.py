@@ -2,8 +2,11 @@
 # <data_root>/Charades_v1_{train,test}.csv and <data_root>/videos/<id>.mp4
 _base_ = ['./clip_video_pipelines.py']
 data_root = 'data/charades'
-dataset = dict(type='CharadesDataset', data_root=data_root,
-               video_root='videos', text_field='script')
+dataset = dict(
+    type='CharadesDataset',
+    data_root=data_root,
+    video_root='videos',
+    text_field='script')
 
 train_dataloader = dict(dataset=dict(**dataset, split='train'))
 val_dataloader = dict(dataset=dict(**dataset, split='test'))

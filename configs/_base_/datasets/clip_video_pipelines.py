@@ -1,18 +1,24 @@
-# Frame sampling and CLIP image ops of SPEC §1, shared by every benchmark.
+# Frame sampling and CLIP image ops (docs/method.md §1), for every benchmark.
 num_frames = 12
 image_size = 224
 
 train_pipeline = [
-    dict(type='LoadVideoFrames', num_frames=num_frames, sampling='uniform',
-         backend='decord'),
+    dict(
+        type='LoadVideoFrames',
+        num_frames=num_frames,
+        sampling='uniform',
+        backend='decord'),
     dict(type='RandomResizedCropFrames', size=image_size, scale=(0.5, 1.0)),
     dict(type='FlipFrames', flip_ratio=0.5),
     dict(type='TokenizeTexts', model_name='ViT-B-32', context_length=77),
     dict(type='PackRetrievalInputs'),
 ]
 test_pipeline = [
-    dict(type='LoadVideoFrames', num_frames=num_frames, sampling='uniform',
-         backend='decord'),
+    dict(
+        type='LoadVideoFrames',
+        num_frames=num_frames,
+        sampling='uniform',
+        backend='decord'),
     dict(type='ResizeShortSide', size=image_size, interpolation='bicubic'),
     dict(type='CenterCropFrames', size=image_size),
     dict(type='TokenizeTexts', model_name='ViT-B-32', context_length=77),

@@ -3,8 +3,7 @@
 # <data_root>/videos/<file name with its own extension>
 _base_ = ['./clip_video_pipelines.py']
 data_root = 'data/didemo'
-dataset = dict(type='DiDeMoDataset', data_root=data_root,
-               video_root='videos')
+dataset = dict(type='DiDeMoDataset', data_root=data_root, video_root='videos')
 
 train_dataloader = dict(dataset=dict(**dataset, split='train'))
 val_dataloader = dict(dataset=dict(**dataset, split='test'))

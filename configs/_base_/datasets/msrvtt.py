@@ -3,8 +3,7 @@
 # MSRVTT_JSFUSION_test.csv and <data_root>/videos/<video_id>.mp4
 _base_ = ['./clip_video_pipelines.py']
 data_root = 'data/msrvtt'
-dataset = dict(type='MSRVTTDataset', data_root=data_root,
-               video_root='videos')
+dataset = dict(type='MSRVTTDataset', data_root=data_root, video_root='videos')
 
 train_dataloader = dict(dataset=dict(**dataset, split='train-9k'))
 val_dataloader = dict(dataset=dict(**dataset, split='test-1k-A'))

@@ -2,16 +2,15 @@
 model = dict(
     type='TMASSRetriever',
     data_preprocessor=dict(type='RetrievalDataPreprocessor'),
-    backbone=dict(type='CLIPEncoder', model_name='ViT-B-32',
-                  pretrained='openai'),
+    backbone=dict(
+        type='CLIPEncoder', model_name='ViT-B-32', pretrained='openai'),
     neck=dict(type='XPoolNeck', embed_dim=512, num_heads=1, dropout=0.3),
     head=dict(
         type='TMASSHead',
         sampler=dict(
             type='StochasticTextSampler',
             # num_frames must equal the pipeline's LoadVideoFrames.num_frames
-            radius=dict(type='SimilarityRadius', num_frames=12,
-                        embed_dim=512),
+            radius=dict(type='SimilarityRadius', num_frames=12, embed_dim=512),
             prior='uniform01'),
         support_weight=0.0,
         num_trials=20))

@@ -1,6 +1,6 @@
-# The published schedule (SPEC §8): AdamW, weight decay 0.2, 5 epochs,
-# 10% linear warm-up then cosine, gradient clipping at 1.0. The base lr is
-# the new modules' (neck, radius); CLIP's is set by ``backbone_lr``.
+# The published schedule (docs/method.md §8): AdamW, weight decay 0.2,
+# 5 epochs, 10% linear warm-up then cosine, gradient clipping at 1.0. The
+# base lr is the new modules' (neck, radius); CLIP's is set by ``backbone_lr``.
 new_module_lr = 1e-5
 backbone_lr = 1e-6
 max_epochs = 5
@@ -14,15 +14,25 @@ optim_wrapper = dict(
     clip_grad=dict(max_norm=1.0))
 
 param_scheduler = [
-    dict(type='LinearLR', start_factor=1e-4, by_epoch=True, begin=0,
-         end=warmup_epochs, convert_to_iter_based=True),
-    dict(type='CosineAnnealingLR', T_max=max_epochs - warmup_epochs,
-         eta_min=0.0, by_epoch=True, begin=warmup_epochs, end=max_epochs,
-         convert_to_iter_based=True),
+    dict(
+        type='LinearLR',
+        start_factor=1e-4,
+        by_epoch=True,
+        begin=0,
+        end=warmup_epochs,
+        convert_to_iter_based=True),
+    dict(
+        type='CosineAnnealingLR',
+        T_max=max_epochs - warmup_epochs,
+        eta_min=0.0,
+        by_epoch=True,
+        begin=warmup_epochs,
+        end=max_epochs,
+        convert_to_iter_based=True),
 ]
 
-train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=max_epochs,
-                 val_interval=1)
+train_cfg = dict(
+    type='EpochBasedTrainLoop', max_epochs=max_epochs, val_interval=1)
 val_cfg = dict(type='RetrievalValLoop')
 test_cfg = dict(type='RetrievalTestLoop')
 

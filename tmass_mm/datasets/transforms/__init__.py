@@ -6,7 +6,7 @@ from .loading import LoadVideoFrames
 from .video_readers import VideoReadError
 
 __all__ = [
-    'LoadVideoFrames', 'VideoReadError', 'ResizeShortSide',
-    'CenterCropFrames', 'RandomResizedCropFrames', 'FlipFrames',
-    'TokenizeTexts', 'PackRetrievalInputs'
+    'LoadVideoFrames', 'VideoReadError', 'ResizeShortSide', 'CenterCropFrames',
+    'RandomResizedCropFrames', 'FlipFrames', 'TokenizeTexts',
+    'PackRetrievalInputs'
 ]

@@ -32,8 +32,7 @@ class TokenizeTexts(BaseTransform):
         context_length (int): tokens per caption. Defaults to 77.
     """
 
-    def __init__(self, model_name: str = 'ViT-B-32',
-                 context_length: int = 77):
+    def __init__(self, model_name: str = 'ViT-B-32', context_length: int = 77):
         self.model_name = model_name
         self.context_length = context_length
         self.tokenizer = _tokenizer(model_name, context_length)
@@ -67,8 +66,10 @@ class PackRetrievalInputs(BaseTransform):
         self.meta_keys = tuple(meta_keys)
 
     def transform(self, results: dict) -> dict:
-        missing = [key for key in ('imgs', 'text_tokens', *self.meta_keys)
-                   if key not in results]
+        missing = [
+            key for key in ('imgs', 'text_tokens', *self.meta_keys)
+            if key not in results
+        ]
         if missing:
             raise KeyError(f'PackRetrievalInputs: results of '
                            f'{results.get("video_path")!r} lack {missing}')

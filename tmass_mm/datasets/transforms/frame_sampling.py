@@ -1,4 +1,5 @@
-"""Choosing which frames of a video to decode (SPEC §1), for any backend."""
+"""Choosing which frames of a video to decode (docs/method.md §1),
+for any backend."""
 import math
 from typing import Optional, Tuple
 
@@ -32,8 +33,8 @@ def frame_window(num_total: int,
         raise ValueError(
             f'the window starts at {start_time} s but the video has only '
             f'{num_total} frames at {fps:g} fps')
-    stop = num_total if end_time is None else min(
-        num_total, math.ceil(end_time * fps))
+    stop = num_total if end_time is None else min(num_total,
+                                                  math.ceil(end_time * fps))
     return first, max(stop - first, 1)
 
 

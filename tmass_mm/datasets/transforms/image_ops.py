@@ -98,8 +98,8 @@ class CenterCropFrames(BaseTransform):
                              f'{height}x{width}')
         top = int(round((height - self.size) / 2.0))
         left = int(round((width - self.size) / 2.0))
-        return _set_imgs(
-            results, imgs[:, top:top + self.size, left:left + self.size])
+        return _set_imgs(results, imgs[:, top:top + self.size,
+                                       left:left + self.size])
 
 
 @TRANSFORMS.register_module()

@@ -15,7 +15,8 @@ from .video_readers import READERS, VideoReadError, resolve_backend
 class LoadVideoFrames(BaseTransform):
     """Decode ``num_frames`` frames of ``results['video_path']``.
 
-    Frames are chosen by ``sample_frame_indices`` (SPEC §1) inside the
+    Frames are chosen by ``sample_frame_indices`` (docs/method.md §1) inside
+    the
     optional window ``results['start_time'] .. results['end_time']``
     (seconds): ``'uniform'`` takes the middle frame of each of
     ``num_frames`` equal segments, ``'rand'`` a random frame of each; a
@@ -81,8 +82,10 @@ class LoadVideoFrames(BaseTransform):
                 raise
             if path not in self._warned_files:
                 self._warned_files.add(path)
-                print_log(f'skipping a sample: {err}', logger='current',
-                          level=logging.WARNING)
+                print_log(
+                    f'skipping a sample: {err}',
+                    logger='current',
+                    level=logging.WARNING)
             return None
         return results
 

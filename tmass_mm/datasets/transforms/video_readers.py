@@ -30,8 +30,9 @@ class DecordReader:
         num_threads (int): decoder threads, 0 for decord's default.
     """
 
-    ERRORS: Tuple[Type[BaseException], ...] = (RuntimeError, ) + (
-        () if decord is None else (decord.DECORDError, ))
+    ERRORS: Tuple[Type[BaseException],
+                  ...] = (RuntimeError, ) + (() if decord is None else
+                                             (decord.DECORDError, ))
 
     def __init__(self, path: str, num_threads: int = 1):
         self._reader = decord.VideoReader(path, num_threads=num_threads)
@@ -58,8 +59,8 @@ class PyAVReader:
         num_threads (int): decoder threads, 0 for FFmpeg's default.
     """
 
-    ERRORS: Tuple[Type[BaseException], ...] = (av.FFmpegError, OSError,
-                                               VideoReadError)
+    ERRORS: Tuple[Type[BaseException],
+                  ...] = (av.FFmpegError, OSError, VideoReadError)
 
     def __init__(self, path: str, num_threads: int = 1):
         self._path = path

@@ -22,7 +22,10 @@ class ClampLogitScaleHook(Hook):
     def __init__(self, max_value: float = math.log(100)):
         self.max_value = max_value
 
-    def after_train_iter(self, runner, batch_idx, data_batch=None,
+    def after_train_iter(self,
+                         runner,
+                         batch_idx,
+                         data_batch=None,
                          outputs=None):
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model

@@ -60,10 +60,11 @@ def _querybank_statistics(querybank_sims: Tensor, beta: float, k: int,
     """
     num_items = querybank_sims.shape[1]
     dtype = torch.promote_types(querybank_sims.dtype, torch.float32)
-    log_norm = querybank_sims.new_full((num_items, ), float('-inf'),
+    log_norm = querybank_sims.new_full((num_items, ),
+                                       float('-inf'),
                                        dtype=dtype)
-    active = torch.zeros(num_items, dtype=torch.bool,
-                         device=querybank_sims.device)
+    active = torch.zeros(
+        num_items, dtype=torch.bool, device=querybank_sims.device)
     for start in range(0, querybank_sims.shape[0], chunk_size):
         rows = _as_float(querybank_sims[start:start + chunk_size])
         log_norm = torch.logaddexp(log_norm,

@@ -28,8 +28,7 @@ def _check_inputs(sims: Tensor, text_to_video: Tensor) -> None:
     """Raise ``ValueError`` unless ``sims`` is ``[T, V]`` and
     ``text_to_video`` is ``[T]`` of integer ids in ``[0, V)``."""
     if sims.dim() != 2:
-        raise ValueError(
-            f'sims must be [T, V], got shape {tuple(sims.shape)}')
+        raise ValueError(f'sims must be [T, V], got shape {tuple(sims.shape)}')
     if text_to_video.dim() != 1 or len(text_to_video) != sims.shape[0]:
         raise ValueError(
             f'text_to_video must be [T] with T = sims.shape[0]; got '
@@ -112,8 +111,12 @@ def _best_caption_scores(sims: Tensor, text_to_video: Tensor,
     for start in range(0, sims.shape[0], chunk_size):
         rows = _as_float(sims[start:start + chunk_size])
         owner = text_to_video[start:start + chunk_size]
-        best.scatter_reduce_(0, owner.unsqueeze(1).expand_as(rows), rows,
-                             reduce='amax', include_self=True)
+        best.scatter_reduce_(
+            0,
+            owner.unsqueeze(1).expand_as(rows),
+            rows,
+            reduce='amax',
+            include_self=True)
     return best
 
 
@@ -138,8 +141,8 @@ def video_to_text_ranks(sims: Tensor,
         LongTensor ``[V]`` with values in ``1..V``.
     """
     _check_inputs(sims, text_to_video)
-    counts = torch.bincount(text_to_video.long().cpu(),
-                            minlength=sims.shape[1])
+    counts = torch.bincount(
+        text_to_video.long().cpu(), minlength=sims.shape[1])
     if (counts == 0).any():
         first = int(torch.nonzero(counts == 0)[0])
         raise ValueError(
@@ -164,14 +167,15 @@ def rank_metrics(ranks: Tensor) -> dict:
         ``'MnR'`` (mean rank).
     """
     if ranks.dim() != 1 or ranks.numel() == 0:
-        raise ValueError(
-            f'ranks must be a non-empty [N] tensor, got shape '
-            f'{tuple(ranks.shape)}')
+        raise ValueError(f'ranks must be a non-empty [N] tensor, got shape '
+                         f'{tuple(ranks.shape)}')
     ranks = ranks.detach().cpu().double().numpy()
     if (ranks < 1).any():
         raise ValueError(f'ranks are 1-based, got minimum {ranks.min()}')
-    metrics = {f'R{k}': float(100.0 * np.mean(ranks <= k))
-               for k in (1, 5, 10, 50)}
+    metrics = {
+        f'R{k}': float(100.0 * np.mean(ranks <= k))
+        for k in (1, 5, 10, 50)
+    }
     metrics['MdR'] = float(np.median(ranks))
     metrics['MnR'] = float(np.mean(ranks))
     return metrics

@@ -68,8 +68,9 @@ class CLIPEncoder(BaseModule):
 
     def load_pretrained(self, pretrained: Union[str, None]) -> None:
         """Load ``'openai'`` weights or a local file into ``self.clip``."""
-        path = (download_openai_weights(self.model_name)
-                if pretrained == 'openai' else pretrained)
+        path = (
+            download_openai_weights(self.model_name)
+            if pretrained == 'openai' else pretrained)
         state = read_state_dict(path)
         # traced archives also hold buffers open_clip does not save
         for name, _ in self.clip.named_buffers():
@@ -81,8 +82,10 @@ class CLIPEncoder(BaseModule):
                            f'{unexpected[:5]}')
 
     def _text_modules(self):
-        return [self.clip.transformer, self.clip.token_embedding,
-                self.clip.ln_final]
+        return [
+            self.clip.transformer, self.clip.token_embedding,
+            self.clip.ln_final
+        ]
 
     def _freeze(self, modules) -> None:
         for module in modules:

@@ -1,4 +1,5 @@
-"""Counter-based noise for all-pairs scoring: the draw order of SPEC §6.
+"""Counter-based noise for all-pairs scoring: the draw order
+of docs/method.md §6.
 
 Every ``eps`` value is a pure function of the seed, a 64-bit counter naming
 its stream (which text, video and trial it belongs to) and its dimension
@@ -87,8 +88,12 @@ class CounterNoise:
         device: where keys and draws live.
     """
 
-    def __init__(self, seed: int, dim: int, kind: str = 'pair',
-                 prior: str = 'uniform01', prior_std: float = 0.0,
+    def __init__(self,
+                 seed: int,
+                 dim: int,
+                 kind: str = 'pair',
+                 prior: str = 'uniform01',
+                 prior_std: float = 0.0,
                  device=None):
         check_choice('prior', prior, PRIORS)
         self.kind = kind
@@ -98,8 +103,10 @@ class CounterNoise:
         # eps = offset + scale * values(...)
         self.offset, self.scale = ((-1.0, 1.0) if prior == 'uniform01' else
                                    (0.0, prior_std))
-        salt = mix32(_wrap_int32(torch.tensor(
-            [(seed ^ _DOMAIN[kind]) & 0xFFFFFFFF], device=self.device)))
+        salt = mix32(
+            _wrap_int32(
+                torch.tensor([(seed ^ _DOMAIN[kind]) & 0xFFFFFFFF],
+                             device=self.device)))
         self._salt = salt
         dims = torch.arange(dim, device=self.device, dtype=torch.int32)
         # mix'(k ^ s) begins with a xorshift, which is linear over xor: it is
@@ -110,8 +117,11 @@ class CounterNoise:
     def _pre_shift(x: Tensor) -> Tensor:
         return _xorshift_(x, 16, torch.empty_like(x))
 
-    def counters(self, text_index: Tensor, num_trials: int,
-                 video_index: Tensor = None, num_texts: int = 0) -> Tensor:
+    def counters(self,
+                 text_index: Tensor,
+                 num_trials: int,
+                 video_index: Tensor = None,
+                 num_texts: int = 0) -> Tensor:
         """Stream counters of ``kind`` as int64.
 
         Args:
@@ -134,8 +144,9 @@ class CounterNoise:
 
     def keys(self, counters: Tensor) -> Tensor:
         """int32 keys of int64 counters, same shape (stored pre-shifted)."""
-        key = mix32(mix32(_wrap_int32(counters) ^ self._salt) ^
-                    _wrap_int32(counters >> 32))
+        key = mix32(
+            mix32(_wrap_int32(counters) ^ self._salt)
+            ^ _wrap_int32(counters >> 32))
         return self._pre_shift(key)
 
     def draw(self, keys: Tensor) -> Tensor:
@@ -159,8 +170,11 @@ class CounterNoise:
         """
         shape = (*keys.shape, self._dim_salt.numel())
         if work is None:
-            work = torch.empty(2, keys.numel() * shape[-1], dtype=torch.int32,
-                               device=self.device)
+            work = torch.empty(
+                2,
+                keys.numel() * shape[-1],
+                dtype=torch.int32,
+                device=self.device)
         bits, tmp = work[0].view(shape), work[1].view(shape)
         torch.bitwise_xor(keys[..., None], self._dim_salt, out=bits)
         _mix_core_(bits, tmp)

@@ -1,4 +1,5 @@
-"""The X-Pool neck (SPEC §2) rewritten per frame, for all-pairs scoring.
+"""The X-Pool neck (docs/method.md §2) rewritten per frame, for
+all-pairs scoring.
 
 For one text and one video with attention weights ``a[h, f]`` (softmax over
 the ``F`` frames of head ``h``; ``K = H * F`` weights in all)::
@@ -116,7 +117,9 @@ class FramewisePooling:
                               self.frame_keys[videos])
         return logits.softmax(dim=-1).flatten(-2)[:, None]
 
-    def pool(self, weights: Tensor, videos: slice,
+    def pool(self,
+             weights: Tensor,
+             videos: slice,
              unit: bool = False) -> Tensor:
         """Pooled embeddings ``p(v | t)`` from attention weights.
 
@@ -131,8 +134,9 @@ class FramewisePooling:
         pooled_var = _quadratic(weights, self.pooled_gram[videos])
         scale = (pooled_var / self.dim + self.neck.norm_pooled.eps).rsqrt()
         cross = (weights @ self.output_cross[videos, :, None])[..., 0]
-        output_var = (_quadratic(weights, self.output_gram[videos]) *
-                      scale.square() + 2 * cross * scale + self.const_sq)
+        output_var = (
+            _quadratic(weights, self.output_gram[videos]) * scale.square() +
+            2 * cross * scale + self.const_sq)
         inv_std = (output_var / self.dim + self.neck.norm_output.eps).rsqrt()
         offsets = torch.stack([inv_std, torch.ones_like(inv_std)], dim=-1)
         coefs = torch.cat([weights * (scale * inv_std)[..., None], offsets],

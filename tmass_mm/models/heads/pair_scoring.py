@@ -1,4 +1,5 @@
-"""All-pairs T-MASS inference scores (SPEC §6), fast and in bounded memory.
+"""All-pairs T-MASS inference scores (docs/method.md §6), fast and in
+bounded memory.
 
 ``score(t, v) = max_m cos(t + eps_m * R(t, v), p(v | t))``.
 
@@ -7,10 +8,10 @@
 * Radius: the sampler's ``radius`` on each block (two batched matmuls).
 * Noise: :class:`CounterNoise`, a counter-based generator; its module
   docstring defines the draw of every ``(text, video, trial)`` exactly.
-* Sampling, mode ``'faithful'`` (default, SPEC §6): fresh ``eps`` per text,
-  video and trial; the ``[M, D]`` samples of a few pairs at a time are built
-  in cache-sized steps and reduced (building them is one pass over the
-  fresh draws, fewer than the three weighted sums of the form below, which
+* Sampling, mode ``'faithful'`` (default, docs/method.md §6): fresh ``eps``
+  per text, video and trial; the ``[M, D]`` samples of a few pairs at a
+  time are built in cache-sized steps and reduced (building them is one
+  pass over the fresh draws, fewer than the three weighted sums of the form below, which
   only pays when draws are shared). Mode ``'shared'``: the same
   ``M`` draws per text for every candidate video (each pair's score has the
   same distribution; scores of one text are no longer independent across
@@ -28,7 +29,6 @@ import torch
 from torch import Tensor
 
 from tmass_mm.utils.choices import check_choice
-
 from .pair_noise import CounterNoise
 from .pair_pooling import FramewisePooling
 
@@ -104,8 +104,7 @@ def score_all_pairs(text: Tensor,
 def _draw_seed(generator: Optional[torch.Generator]) -> int:
     """One 32-bit seed from ``generator`` (or the global generator)."""
     device = generator.device if generator is not None else 'cpu'
-    return int(torch.randint(0, 2**32, (), generator=generator,
-                             device=device))
+    return int(torch.randint(0, 2**32, (), generator=generator, device=device))
 
 
 def _gt_pooled(pooling: FramewisePooling, queries: Tensor,
@@ -119,8 +118,8 @@ def _gt_pooled(pooling: FramewisePooling, queries: Tensor,
 def _score_blocks(text: Tensor, video: Tensor, pooling: FramewisePooling,
                   queries: Tensor, sampler, num_trials: int,
                   noise: CounterNoise, gt_pooled: Optional[Tensor],
-                  text_chunk: int, video_chunk: int,
-                  sample_chunk: int, video_offset: int) -> Tensor:
+                  text_chunk: int, video_chunk: int, sample_chunk: int,
+                  video_offset: int) -> Tensor:
     """Visit the ``[T, V]`` score matrix block by block; see
     :func:`score_all_pairs`."""
     num_texts, num_videos = text.shape[0], video.shape[0]
@@ -128,35 +127,39 @@ def _score_blocks(text: Tensor, video: Tensor, pooling: FramewisePooling,
     text_index = torch.arange(num_texts, device=text.device)
     video_index = torch.arange(num_videos, device=text.device) + video_offset
     # faithful mode's int32 scratch, [2, pairs per step * M * D]
-    pairs_per_step = min(max(1, sample_chunk // (num_trials * text.shape[1])),
-                         text_chunk * video_chunk)
-    work = text.new_empty((2, pairs_per_step * num_trials * text.shape[1]),
-                          dtype=torch.int32) if noise.kind == 'pair' else None
+    pairs_per_step = min(
+        max(1, sample_chunk // (num_trials * text.shape[1])),
+        text_chunk * video_chunk)
+    work = text.new_empty(
+        (2, pairs_per_step * num_trials *
+         text.shape[1]), dtype=torch.int32) if noise.kind == 'pair' else None
     for t0 in range(0, num_texts, text_chunk):
         texts = slice(t0, t0 + text_chunk)
         if noise.kind == 'text':
-            draws = _shared_draws(text[texts], noise.draw(noise.keys(
-                noise.counters(text_index[texts], num_trials))))
+            draws = _shared_draws(
+                text[texts],
+                noise.draw(
+                    noise.keys(noise.counters(text_index[texts], num_trials))))
         for v0 in range(0, num_videos, video_chunk):
             videos = slice(v0, v0 + video_chunk)
-            pooled = pooling.pool(pooling.attention(queries[texts], videos),
-                                  videos, unit=True)
+            pooled = pooling.pool(
+                pooling.attention(queries[texts], videos), videos, unit=True)
             radius = sampler.radius(text[texts], video[videos]).float()
             gt = None if gt_pooled is None else gt_pooled[videos]
             if noise.kind == 'text':
                 block = _shared_block(text[texts], pooled, radius, draws, gt)
             else:
-                keys = noise.keys(noise.counters(
-                    text_index[texts], num_trials, video_index[videos],
-                    num_texts))
+                keys = noise.keys(
+                    noise.counters(text_index[texts], num_trials,
+                                   video_index[videos], num_texts))
                 block = _faithful_block(text[texts], pooled, radius, keys,
                                         noise, gt, work)
             scores[texts, videos] = block
     return scores
 
 
-def _faithful_block(text: Tensor, pooled: Tensor, radius: Tensor,
-                    keys: Tensor, noise: CounterNoise, gt: Optional[Tensor],
+def _faithful_block(text: Tensor, pooled: Tensor, radius: Tensor, keys: Tensor,
+                    noise: CounterNoise, gt: Optional[Tensor],
                     work: Tensor) -> Tensor:
     """Best-of-M scores with fresh noise for every pair of a block.
 
@@ -181,12 +184,12 @@ def _faithful_block(text: Tensor, pooled: Tensor, radius: Tensor,
         pairs = slice(p0, p0 + step)
         size = keys[pairs].numel() * dim
         samples = noise.values(keys[pairs], work[:, :size])
-        torch.addcmul(base[pairs, None], samples, spread[pairs, None],
-                      out=samples)
+        torch.addcmul(
+            base[pairs, None], samples, spread[pairs, None], out=samples)
         gt_rows = None
         if gt is not None:
-            gt_rows = gt[torch.arange(p0, p0 + len(samples),
-                                      device=gt.device) // num_texts]
+            gt_rows = gt[torch.arange(p0, p0 + len(samples), device=gt.device)
+                         // num_texts]
         scratch = work[1, :size].view(torch.float32).view_as(samples)
         scores[pairs] = _best_trial(samples, pooled[pairs], gt_rows, scratch)
     return scores.view(num_videos, num_texts).T
@@ -219,8 +222,8 @@ def _shared_draws(text: Tensor, eps: Tensor) -> tuple:
     return eps, eps * text[:, None], eps.square()
 
 
-def _shared_block(text: Tensor, pooled: Tensor, radius: Tensor,
-                  draws: tuple, gt: Optional[Tensor]) -> Tensor:
+def _shared_block(text: Tensor, pooled: Tensor, radius: Tensor, draws: tuple,
+                  gt: Optional[Tensor]) -> Tensor:
     """Best-of-M scores of a block, each text's draws shared by its videos.
 
     Args:

@@ -1,4 +1,5 @@
-"""T-MASS head: the training loss (SPEC §5) and inference scores (SPEC §6)."""
+"""T-MASS head: the training loss (docs/method.md §5) and inference scores
+(docs/method.md §6)."""
 from typing import Dict, Optional
 
 import torch
@@ -8,7 +9,6 @@ from torch.nn.functional import cross_entropy, normalize
 
 from tmass_mm.registry import MODELS, build_model_part
 from tmass_mm.utils.choices import check_choice
-
 from .pair_scoring import NOISE_MODES, score_all_pairs
 
 TEXT_LOSSES = ('stochastic', 'point')
@@ -56,8 +56,8 @@ class TMASSHead(BaseModule):
         text_chunk, video_chunk (int, optional): block sizes of all-pairs
             scoring; ``None`` picks a default for the device.
         noise (str): ``'faithful'`` (fresh noise per text, video and trial,
-            SPEC §6) or ``'shared'`` (each text's ``M`` draws reused for
-            every video; faster, same per-pair distribution). See
+            docs/method.md §6) or ``'shared'`` (each text's ``M`` draws
+            reused for every video; faster, same per-pair distribution). See
             :func:`score_all_pairs`.
     """
 
@@ -129,7 +129,10 @@ class TMASSHead(BaseModule):
         direction = normalize(pooled.float().mean(dim=1) - text, dim=-1)
         return text + radius * direction
 
-    def predict_scores(self, text: Tensor, video: Tensor, neck,
+    def predict_scores(self,
+                       text: Tensor,
+                       video: Tensor,
+                       neck,
                        pool_text_index: Optional[Tensor] = None,
                        seed: Optional[int] = None,
                        video_offset: int = 0) -> Tensor:
@@ -141,7 +144,15 @@ class TMASSHead(BaseModule):
         """
         generator = torch.Generator()
         generator.manual_seed(self.eval_seed if seed is None else seed)
-        return score_all_pairs(text, video, neck, self.sampler,
-                               self.num_trials, generator, pool_text_index,
-                               self.text_chunk, self.video_chunk,
-                               noise=self.noise, video_offset=video_offset)
+        return score_all_pairs(
+            text,
+            video,
+            neck,
+            self.sampler,
+            self.num_trials,
+            generator,
+            pool_text_index,
+            self.text_chunk,
+            self.video_chunk,
+            noise=self.noise,
+            video_offset=video_offset)

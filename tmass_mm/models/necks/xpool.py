@@ -1,4 +1,5 @@
-"""X-Pool: text-conditioned attention pooling of frame features (SPEC §2)."""
+"""X-Pool: text-conditioned attention pooling of frame features
+(docs/method.md §2)."""
 import math
 
 import torch
@@ -31,8 +32,11 @@ class XPoolNeck(BaseModule):
         dropout (float): dropout on ``Wl x`` (0.3; 0.4 for DiDeMo).
     """
 
-    def __init__(self, embed_dim: int = 512, num_heads: int = 1,
-                 dropout: float = 0.3, init_cfg=None):
+    def __init__(self,
+                 embed_dim: int = 512,
+                 num_heads: int = 1,
+                 dropout: float = 0.3,
+                 init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         if embed_dim % num_heads:
             raise ValueError(f'embed_dim={embed_dim} is not divisible by '
@@ -52,7 +56,9 @@ class XPoolNeck(BaseModule):
     def _split_heads(self, x: Tensor) -> Tensor:
         return x.unflatten(-1, (self.num_heads, -1))
 
-    def attention(self, text: Tensor, video: Tensor,
+    def attention(self,
+                  text: Tensor,
+                  video: Tensor,
                   all_pairs: bool = True) -> Tensor:
         """Attention of each text over the frames of each video.
 
@@ -72,7 +78,9 @@ class XPoolNeck(BaseModule):
             logits = torch.einsum('nhd,nfhd->nhf', query, key)
         return (logits * scale).softmax(dim=-1)
 
-    def forward(self, text: Tensor, video: Tensor,
+    def forward(self,
+                text: Tensor,
+                video: Tensor,
                 all_pairs: bool = True) -> Tensor:
         """Pooled video embeddings ``p(v | t)``.
 

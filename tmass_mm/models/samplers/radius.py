@@ -1,4 +1,4 @@
-"""Radius of the text mass from text-frame similarities (SPEC §3).
+"""Radius of the text mass from text-frame similarities (docs/method.md §3).
 
 Both modules map the ``F`` cosine similarities between a text and the frames
 of a video to the LOG of the radius, ``[..., F] -> [..., D]``; the sampler
@@ -11,7 +11,8 @@ from torch import Tensor, nn
 from tmass_mm.registry import MODELS
 
 
-def frame_similarity(text: Tensor, video: Tensor,
+def frame_similarity(text: Tensor,
+                     video: Tensor,
                      all_pairs: bool = True) -> Tensor:
     """Cosine similarity of each text with each frame.
 
@@ -42,7 +43,9 @@ class SimilarityRadius(BaseModule):
         embed_dim (int): ``D``.
     """
 
-    def __init__(self, num_frames: int = 12, embed_dim: int = 512,
+    def __init__(self,
+                 num_frames: int = 12,
+                 embed_dim: int = 512,
                  init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         self.num_frames = num_frames
@@ -55,11 +58,10 @@ class SimilarityRadius(BaseModule):
     def forward(self, similarity: Tensor) -> Tensor:
         """``[..., F]`` frame similarities → ``[..., D]`` log radius."""
         if similarity.shape[-1] != self.num_frames:
-            raise ValueError(
-                f'SimilarityRadius was built for num_frames='
-                f'{self.num_frames} but the video has '
-                f'{similarity.shape[-1]} frames: make the radius '
-                f'num_frames match the pipeline\'s num_frames')
+            raise ValueError(f'SimilarityRadius was built for num_frames='
+                             f'{self.num_frames} but the video has '
+                             f'{similarity.shape[-1]} frames: make the radius '
+                             f'num_frames match the pipeline\'s num_frames')
         return self.linear(similarity.to(self.linear.weight.dtype))
 
 
@@ -72,7 +74,9 @@ class UnlearnableRadius(BaseModule):
         temperature (float): ``tau``.
     """
 
-    def __init__(self, embed_dim: int = 512, temperature: float = 1.0,
+    def __init__(self,
+                 embed_dim: int = 512,
+                 temperature: float = 1.0,
                  init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         self.embed_dim = embed_dim

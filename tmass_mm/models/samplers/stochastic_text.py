@@ -1,4 +1,4 @@
-"""Stochastic text embedding ``t_s = t + eps * R`` (SPEC §4)."""
+"""Stochastic text embedding ``t_s = t + eps * R`` (docs/method.md §4)."""
 from typing import Optional, Sequence
 
 import torch
@@ -7,7 +7,6 @@ from torch import Tensor
 
 from tmass_mm.registry import MODELS, build_model_part
 from tmass_mm.utils.choices import check_choice
-
 from .radius import frame_similarity
 
 PRIORS = ('uniform01', 'normal')
@@ -26,15 +25,20 @@ class StochasticTextSampler(BaseModule):
             (3e-3 in the LSMDC recipe). ``0`` gives ``eps == 0``.
     """
 
-    def __init__(self, radius: dict, prior: str = 'uniform01',
-                 prior_std: float = 3e-3, init_cfg=None):
+    def __init__(self,
+                 radius: dict,
+                 prior: str = 'uniform01',
+                 prior_std: float = 3e-3,
+                 init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         check_choice('prior', prior, PRIORS)
         self.radius_module = build_model_part(radius)
         self.prior = prior
         self.prior_std = prior_std
 
-    def log_radius(self, text: Tensor, video: Tensor,
+    def log_radius(self,
+                   text: Tensor,
+                   video: Tensor,
                    all_pairs: bool = True) -> Tensor:
         """``log R`` for text ``[T, D]`` and video ``[V, F, D]``.
 
@@ -43,12 +47,16 @@ class StochasticTextSampler(BaseModule):
         """
         return self.radius_module(frame_similarity(text, video, all_pairs))
 
-    def radius(self, text: Tensor, video: Tensor,
+    def radius(self,
+               text: Tensor,
+               video: Tensor,
                all_pairs: bool = True) -> Tensor:
         """``R = exp(log R)`` in float32; shapes as :meth:`log_radius`."""
         return self.log_radius(text, video, all_pairs).float().exp()
 
-    def noise(self, shape: Sequence[int], device=None,
+    def noise(self,
+              shape: Sequence[int],
+              device=None,
               generator: Optional[torch.Generator] = None) -> Tensor:
         """``eps`` of the given shape from the prior, float32."""
         if self.prior == 'uniform01':
@@ -56,7 +64,9 @@ class StochasticTextSampler(BaseModule):
         eps = torch.randn(shape, device=device, generator=generator)
         return eps * self.prior_std
 
-    def sample(self, text: Tensor, radius: Tensor,
+    def sample(self,
+               text: Tensor,
+               radius: Tensor,
                generator: Optional[torch.Generator] = None) -> Tensor:
         """One reparameterised draw ``t + eps * R``; ``[..., D]`` each."""
         eps = self.noise(radius.shape, radius.device, generator)
