@@ -10,7 +10,8 @@ On random embeddings (``D = 512``, ``F = 12`` by default) of ``N`` texts x
 - ``baseline``: docs/method.md §6 written straightforwardly (the neck's
   forward per block of pairs, ``M`` fresh ``[Vc, Tc, D]`` draws of
   ``torch.rand``), kept here as the reference point. It is run at
-  ``--baseline-num`` and its time extrapolated to ``N`` by ``(N / n)^2`` when that is smaller.
+  ``--baseline-num`` and its time extrapolated to ``N`` by ``(N / n)^2``
+  when that is smaller.
 
 It also prints the random-number floor of faithful mode (the time to draw
 the ``N * N * M * D`` values alone, with the scoring's counter-based

@@ -8,16 +8,15 @@ bounded memory.
 * Radius: the sampler's ``radius`` on each block (two batched matmuls).
 * Noise: :class:`CounterNoise`, a counter-based generator; its module
   docstring defines the draw of every ``(text, video, trial)`` exactly.
-* Sampling, mode ``'faithful'`` (default, docs/method.md §6): fresh ``eps``
-  per text, video and trial; the ``[M, D]`` samples of a few pairs at a
-  time are built in cache-sized steps and reduced (building them is one
-  pass over the fresh draws, fewer than the three weighted sums of the form below, which
-  only pays when draws are shared). Mode ``'shared'``: the same
-  ``M`` draws per text for every candidate video (each pair's score has the
-  same distribution; scores of one text are no longer independent across
-  videos). Then ``cos(t + eps * R, p) = (t.p + eps.(R*p)) /
-  sqrt(|t|^2 + 2 eps.(R*t) + eps^2.R^2)`` and the three ``eps`` sums for all
-  videos of a block are matrix products.
+* Sampling, mode ``'faithful'`` (default, docs/method.md §6): fresh ``eps`` per
+  text, video and trial; the ``[M, D]`` samples of a few pairs at a time are
+  built in cache-sized steps and reduced (building them is one pass over the
+  fresh draws, fewer than the three weighted sums of the form below, which only
+  pays when draws are shared). Mode ``'shared'``: the same ``M`` draws per text
+  for every candidate video (each pair's score has the same distribution;
+  scores of one text are no longer independent across videos). Then ``cos(t +
+  eps * R, p) = (t.p + eps.(R*p)) / sqrt(|t|^2 + 2 eps.(R*t) + eps^2.R^2)`` and
+  the three ``eps`` sums for all videos of a block are matrix products.
 
 Texts and videos are processed in blocks of ``text_chunk x video_chunk``
 pairs, so memory holds a few ``[video_chunk, text_chunk, D]`` tensors plus
