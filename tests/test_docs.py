@@ -92,8 +92,7 @@ def _markdown_links(path):
 
 
 @pytest.mark.parametrize(
-    'page',
-    ['README.md', 'configs/tmass/README.md'] +
+    'page', ['README.md', 'configs/tmass/README.md'] +
     [str(p.relative_to(REPO)) for p in sorted((REPO / 'docs').glob('*.md'))])
 def test_relative_links_point_at_existing_files(page):
     path = REPO / page
@@ -107,8 +106,7 @@ def test_docs_named_in_backticks_exist():
     named = set()
     for path in _source_files():
         named.update(
-            re.findall(r'docs/[\w./-]+\.md',
-                       path.read_text(encoding='utf-8')))
+            re.findall(r'docs/[\w./-]+\.md', path.read_text(encoding='utf-8')))
     missing = sorted(n for n in named if not (REPO / n).is_file())
     assert not missing
 
