@@ -65,8 +65,7 @@ def test_deprecated_metric_argument_still_dumps(tmp_path):
     dict(type='Evaluator', metrics=dict(type='RetrievalMetric')),
 ])
 def test_with_embedding_dump_config_forms(evaluator):
-    dump = dict(
-        type='tmass_mm.DumpRetrievalEmbeddings', out_file_path='e.pth')
+    dump = dict(type='tmass_mm.DumpRetrievalEmbeddings', out_file_path='e.pth')
     result = with_embedding_dump(evaluator, 'e.pth')
     metrics = result['metrics'] if isinstance(result, dict) else result
     assert metrics == [dict(type='RetrievalMetric'), dump]

@@ -27,8 +27,8 @@ def write(tmp_path, content, name='embeds.pth'):
 
 
 def test_reads_a_valid_file(tmp_path):
-    embeds = embeddings(text_to_video=torch.tensor([1, 0, 1],
-                                                   dtype=torch.int32))
+    embeds = embeddings(
+        text_to_video=torch.tensor([1, 0, 1], dtype=torch.int32))
     loaded = load_embeddings(write(tmp_path, embeds))
     assert loaded['text_to_video'].dtype == torch.long
     assert loaded['text_to_video'].tolist() == [1, 0, 1]
@@ -44,14 +44,16 @@ def test_missing_file(tmp_path):
 
 
 @pytest.mark.parametrize(
-    'content', [b'text_embeds, video_embeds\n1, 2\n', b'',
-                random.Random(0).randbytes(512)],
+    'content', [
+        b'text_embeds, video_embeds\n1, 2\n', b'',
+        random.Random(0).randbytes(512)
+    ],
     ids=['text', 'empty', 'random'])
 def test_not_a_torch_file(tmp_path, content):
     path = tmp_path / 'embeds.pth'
     path.write_bytes(content)
-    with pytest.raises(ValueError,
-                       match=f'embeddings file {path} is not a torch.save'):
+    with pytest.raises(
+            ValueError, match=f'embeddings file {path} is not a torch.save'):
         load_embeddings(str(path))
 
 
@@ -69,11 +71,12 @@ def test_code_is_refused(tmp_path):
 
 
 def test_float_text_to_video_is_an_error(tmp_path):
-    path = write(tmp_path, embeddings(text_to_video=torch.tensor([1.7, 0.,
-                                                                  1.])))
-    with pytest.raises(ValueError,
-                       match=r'text_to_video holds torch\.float32 values; it '
-                       'must hold integer video indices'):
+    path = write(tmp_path,
+                 embeddings(text_to_video=torch.tensor([1.7, 0., 1.])))
+    with pytest.raises(
+            ValueError,
+            match=r'text_to_video holds torch\.float32 values; it '
+            'must hold integer video indices'):
         load_embeddings(path)
 
 

@@ -35,7 +35,8 @@ def test_querybank_file_or_tensor(gallery, tmp_path):
     bank = torch.randn(7, 8, generator=torch.Generator().manual_seed(1))
     torch.save(dict(text_embeds=bank), tmp_path / 'bank.pth')
     from_file, _ = RetrievalEvaluation(
-        post_process='qbnorm', querybank=str(tmp_path / 'bank.pth'),
+        post_process='qbnorm',
+        querybank=str(tmp_path / 'bank.pth'),
         post_kwargs=dict(beta=5.0)).run(mean_frame_scorer, gallery)
     from_tensor, sims = RetrievalEvaluation(
         post_process='qbnorm', querybank=bank,

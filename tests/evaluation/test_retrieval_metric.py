@@ -137,4 +137,4 @@ def test_settings_read_as_attributes():
     assert (metric.protocol, metric.seed, metric.post_kwargs) == \
         ('official', 4, {})
     with pytest.raises(AttributeError, match='no attribute'):
-        metric.protocl
+        metric.unknown_setting
