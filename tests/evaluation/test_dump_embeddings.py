@@ -4,7 +4,9 @@ import pytest
 import torch
 from mmengine.evaluator import Evaluator
 from retrieval_samples import mean_frame_scorer, planted_samples
+from tiny_models import TINY_EMBED_DIM
 
+from tmass_mm.apis import evaluate_embeddings
 from tmass_mm.evaluation import (DumpRetrievalEmbeddings, RetrievalMetric,
                                  load_embeddings, with_embedding_dump)
 
@@ -77,3 +79,29 @@ def test_empty_gallery_is_an_error(tmp_path):
     metric = DumpRetrievalEmbeddings(str(tmp_path / 'e.pth'))
     with pytest.raises(ValueError, match='evaluation set is empty'):
         metric.evaluate(0)
+
+
+@pytest.mark.parametrize('protocol', ['tmass', 'official'])
+def test_cached_embeddings_give_the_metric_numbers(build_tiny_retriever,
+                                                   tmp_path, protocol):
+    """``tools/test.py --dump-embeddings`` then ``eval_embeddings.py``: the
+    dumped file, scored through the apis, gives the metric's numbers."""
+    model = build_tiny_retriever(num_frames=3).eval()
+    settings = dict(protocol=protocol, post_process='dsl', seed=3)
+    path = tmp_path / 'embeds.pth'
+    samples = planted_samples((2, 1, 3, 1), dim=TINY_EMBED_DIM)
+    evaluator = Evaluator(
+        with_embedding_dump(
+            dict(type='tmass_mm.RetrievalMetric', **settings), str(path)))
+    evaluator.metrics[0].scorer = model.score_all_pairs
+    evaluator.process(samples)
+    online = evaluator.evaluate(len(samples))
+    cached, _ = evaluate_embeddings(model, load_embeddings(str(path)),
+                                    **settings)
+    assert online == {
+        f'retrieval/{direction}/{name}': value
+        for direction, values in cached.items()
+        for name, value in values.items()
+    }
+    # not a constant: the planted captions find their videos
+    assert online['retrieval/t2v/R1'] > 0
