@@ -65,6 +65,9 @@ def test_settings_are_checked_when_built():
         RetrievalEvaluation(post_process='qbnorm')
     with pytest.raises(ValueError, match='videos_per_block'):
         RetrievalEvaluation(videos_per_block=0)
+    with pytest.raises(ValueError, match='needs text_to_video'):
+        RetrievalEvaluation(protocol='official').scores(
+            mean_frame_scorer, torch.randn(2, 4), torch.randn(3, 2, 4))
 
 
 def test_fewer_than_two_videos(gallery):

@@ -106,6 +106,9 @@ class RetrievalEvaluation:
         under the protocol (``'official'`` needs ``text_to_video``)."""
         pool_text_index = None
         if self.protocol == 'official':
+            if text_to_video is None:
+                raise ValueError("protocol='official' pools each video on "
+                                 'its first caption: it needs text_to_video')
             print_log(
                 OFFICIAL_WARNING, logger='current', level=logging.WARNING)
             pool_text_index = first_caption_of_each_video(
