@@ -15,6 +15,7 @@ import os.path as osp
 from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
+from tmass_mm.evaluation import with_embedding_dump
 from tmass_mm.utils.cpu_distributed import (close_process_group,
                                             use_gloo_without_cuda)
 from tmass_mm.utils.run_setup import (add_runner_args, load_run_config,
@@ -49,7 +50,8 @@ def main():
     cfg.load_from = args.checkpoint
     cfg.resume = False
     if args.dump_embeddings:
-        cfg.test_evaluator.dump_embeddings = args.dump_embeddings
+        cfg.test_evaluator = with_embedding_dump(cfg.test_evaluator,
+                                                 args.dump_embeddings)
     # the checkpoint sets every weight: never download CLIP's
     cfg.model.backbone.pretrained = None
     use_gloo_without_cuda(cfg)

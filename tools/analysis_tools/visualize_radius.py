@@ -33,6 +33,7 @@ from mmengine.config import DictAction
 
 from tmass_mm.apis import (evaluator_settings, init_retriever, load_embeddings,
                            query_radius, query_scores)
+from tmass_mm.apis.embedding_analysis import error_message
 
 
 def parse_args(argv=None):
@@ -213,10 +214,10 @@ def visualize_radius(config,
                      device=None,
                      cfg_options=None) -> torch.Tensor:
     """The tool as a function; returns the ``[V, D]`` radius."""
+    embeds = load_embeddings(embeddings)
     device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
     model, cfg = init_retriever(config, checkpoint, device, cfg_options)
     seed = evaluator_settings(cfg)['seed'] if seed is None else seed
-    embeds = load_embeddings(embeddings)
     radius = query_radius(model, embeds, query)
     if dump:
         torch.save(dict(radius=radius), dump)
@@ -241,7 +242,7 @@ def main(argv=None) -> torch.Tensor:
                                   args.cfg_options)
     except (FileNotFoundError, IndexError, KeyError, ValueError, RuntimeError,
             pickle.UnpicklingError) as err:
-        sys.exit(f'visualize_radius: {err.args[0] if err.args else err}')
+        sys.exit(f'visualize_radius: {error_message(err)}')
     print(f'radius plot written to {out}' +
           (f', radius [V, D] to {args.dump}' if args.dump else ''))
     return radius
