@@ -27,8 +27,7 @@ def parse_args(argv=None):
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=__doc__.split('\n', 2)[2])
     parser.add_argument('src', help='folder of source videos (read only)')
-    parser.add_argument(
-        'dst', help='output folder (not SRC, not inside SRC)')
+    parser.add_argument('dst', help='output folder (not SRC, not inside SRC)')
     parser.add_argument(
         '--fps',
         type=float,

@@ -62,9 +62,8 @@ def prepare_one(source_path: str, output_path: str, settings: EncodeSettings,
     temp = temp_path_for(output_path)
     try:
         source_stats, writer = transcode(source_path, temp, settings)
-        output_stats = verify_output(temp, writer.frames_written,
-                                     writer.size, writer.rate,
-                                     verify_backend)
+        output_stats = verify_output(temp, writer.frames_written, writer.size,
+                                     writer.rate, verify_backend)
         os.replace(temp, output_path)
     finally:
         if osp.exists(temp):

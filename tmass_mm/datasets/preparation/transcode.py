@@ -11,19 +11,26 @@ from .video_stats import VideoStats
 
 
 class H264Writer:
-    """An mp4 file of H.264 frames at ``rate``; the stream is set up from
-    the first frame, whose displayed size gives the output size.
+    """An mp4 file of H.264 frames at ``rate`` with square pixels; the
+    stream is set up from the first frame, whose displayed size gives the
+    output size.
 
     Args:
         path (str): the file to write (the mp4 format is forced, whatever
             the name).
         rate (Fraction): frames per second.
         settings (EncodeSettings): size, crf and preset.
+        pixel_aspect (Fraction): width / height of a source pixel.
     """
 
-    def __init__(self, path: str, rate: Fraction, settings: EncodeSettings):
+    def __init__(self,
+                 path: str,
+                 rate: Fraction,
+                 settings: EncodeSettings,
+                 pixel_aspect: Fraction = Fraction(1)):
         self.rate = rate
         self.settings = settings
+        self.pixel_aspect = pixel_aspect
         self.frames_written = 0
         self.size: Optional[Tuple[int, int]] = None
         self._container = av.open(path, 'w', format='mp4')
@@ -31,9 +38,8 @@ class H264Writer:
         self._source = self._converted = None
 
     def _open_stream(self, frame: av.VideoFrame) -> None:
-        aspect = frame.sample_aspect_ratio or 1
-        self.size = self.settings.output_size(
-            Fraction(frame.width) * Fraction(aspect), Fraction(frame.height))
+        self.size = self.settings.output_size(frame.width * self.pixel_aspect,
+                                              Fraction(frame.height))
         stream = self._container.add_stream('libx264', rate=self.rate)
         stream.width, stream.height = self.size
         stream.pix_fmt = 'yuv420p'
@@ -130,7 +136,8 @@ def transcode(source: str, output: str,
         rate = settings.output_rate(source_rate)
         decoded = _DecodedFrames(container, stream,
                                  1 / Fraction(source_rate or rate))
-        writer = H264Writer(output, rate, settings)
+        writer = H264Writer(output, rate, settings,
+                            Fraction(stream.sample_aspect_ratio or 1))
         try:
             for frame in constant_rate_frames(decoded, rate):
                 writer.write(frame)
