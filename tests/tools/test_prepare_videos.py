@@ -137,7 +137,7 @@ def test_outputs_decode_at_3_fps_with_short_side_224(src, tmp_path):
         height=298,
         bytes=(dst / 'sub' / 'portrait.mp4').stat().st_size)
     assert entry['settings'] == dict(
-        fps=3.0, short_side=224, crf=23, preset='medium')
+        fps=3.0, short_side=224, crf=23, preset='medium', tune='fastdecode')
     assert json.loads((dst / FAILURES_NAME).read_text()) == {'failures': []}
 
 
@@ -290,6 +290,7 @@ def test_output_size(size, short_side, expected):
     (dict(short_side=225), 'even'),
     (dict(crf=60), 'crf'),
     (dict(preset='warp'), 'preset'),
+    (dict(tune='fast'), 'tune'),
 ])
 def test_bad_settings_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):

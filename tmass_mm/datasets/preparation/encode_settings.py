@@ -6,6 +6,7 @@ from typing import Optional, Tuple
 
 X264_PRESETS = ('ultrafast', 'superfast', 'veryfast', 'faster', 'fast',
                 'medium', 'slow', 'slower', 'veryslow')
+X264_TUNES = ('none', 'fastdecode', 'film', 'animation', 'grain', 'stillimage')
 
 
 class PreparationError(RuntimeError):
@@ -26,11 +27,16 @@ class EncodeSettings:
             Defaults to 23 (FFmpeg's default).
         preset (str): libx264 speed / size trade-off. Defaults to
             ``'medium'``.
+        tune (str): libx264 tuning; ``'fastdecode'`` (no CABAC, no
+            deblocking filter) makes outputs about twice as fast to decode
+            for some 10 % more bytes; ``'none'`` is FFmpeg's default.
+            Defaults to ``'fastdecode'``.
     """
     fps: float = 3.0
     short_side: int = 224
     crf: int = 23
     preset: str = 'medium'
+    tune: str = 'fastdecode'
 
     def __post_init__(self):
         if self.fps < 0:
@@ -44,9 +50,19 @@ class EncodeSettings:
         if self.preset not in X264_PRESETS:
             raise ValueError(f'unknown x264 preset {self.preset!r}, expected '
                              f'one of {X264_PRESETS}')
+        if self.tune not in X264_TUNES:
+            raise ValueError(f'unknown x264 tune {self.tune!r}, expected '
+                             f'one of {X264_TUNES}')
 
     def as_dict(self) -> dict:
         return asdict(self)
+
+    def x264_options(self) -> dict:
+        """The encoder options for PyAV."""
+        options = dict(crf=str(self.crf), preset=self.preset)
+        if self.tune != 'none':
+            options['tune'] = self.tune
+        return options
 
     def output_rate(self, source_rate: Optional[Fraction]) -> Fraction:
         """Frames per second of the output, exact."""

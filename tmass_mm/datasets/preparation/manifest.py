@@ -11,7 +11,8 @@ Manifest::
                             "duration": 2.0, "width": 298, "height": 224,
                             "bytes": 10240},
                  "settings": {"fps": 3.0, "short_side": 224, "crf": 23,
-                              "preset": "medium"}}, ...]}
+                              "preset": "medium",
+                              "tune": "fastdecode"}}, ...]}
 
 Failures report: ``{"failures": [{"source": "sub/b.mp4", "error": "..."}]}``.
 """

@@ -19,7 +19,7 @@ class H264Writer:
         path (str): the file to write (the mp4 format is forced, whatever
             the name).
         rate (Fraction): frames per second.
-        settings (EncodeSettings): size, crf and preset.
+        settings (EncodeSettings): size and x264 options.
         pixel_aspect (Fraction): width / height of a source pixel.
     """
 
@@ -43,10 +43,7 @@ class H264Writer:
         stream = self._container.add_stream('libx264', rate=self.rate)
         stream.width, stream.height = self.size
         stream.pix_fmt = 'yuv420p'
-        stream.options = {
-            'crf': str(self.settings.crf),
-            'preset': self.settings.preset
-        }
+        stream.options = self.settings.x264_options()
         stream.codec_context.thread_count = 1
         self._stream = stream
 
