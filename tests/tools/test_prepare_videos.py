@@ -214,8 +214,8 @@ def test_clashing_output_names_are_refused(src, tmp_path):
     assert not (tmp_path / 'dst' / 'land.mp4').exists()
 
 
-@pytest.mark.parametrize('dst', ['.', 'inside', 'sub/deeper'])
-def test_refuses_destination_in_source(src, dst, capsys):
+@pytest.mark.parametrize('dst', ['.', 'inside', 'sub/deeper', '..'])
+def test_refuses_folders_inside_each_other(src, dst, capsys):
     before = snapshot(src)
     with pytest.raises(ValueError, match='source folder'):
         prepare_videos(str(src), str(src / dst), progress=False)

@@ -13,8 +13,8 @@ VIDEO_EXTENSIONS = frozenset({
 
 def check_folders(src: str, dst: str) -> Tuple[str, str]:
     """Absolute, symlink-resolved ``(src, dst)``; refuses a missing ``src``
-    and a ``dst`` equal to or inside ``src`` (outputs must never land in
-    the source folder)."""
+    and folders that contain each other (outputs must never land in the
+    source folder, and the destination's clean-up must never walk it)."""
     src_real, dst_real = osp.realpath(src), osp.realpath(dst)
     if not osp.isdir(src_real):
         raise ValueError(f'source folder not found: {src!r}')
@@ -24,6 +24,10 @@ def check_folders(src: str, dst: str) -> Tuple[str, str]:
     if osp.commonpath([src_real, dst_real]) == src_real:
         raise ValueError(f'the destination {dst!r} is inside the source '
                          f'folder {src!r}; choose a folder outside it')
+    if osp.commonpath([src_real, dst_real]) == dst_real:
+        raise ValueError(f'the source folder {src!r} is inside the '
+                         f'destination {dst!r}; choose a destination '
+                         'outside it')
     return src_real, dst_real
 
 
