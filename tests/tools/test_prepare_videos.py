@@ -4,6 +4,7 @@ import importlib.util
 import json
 import math
 import os
+import shutil
 from fractions import Fraction
 from pathlib import Path
 
@@ -68,13 +69,18 @@ def load_tool():
     return module
 
 
-@pytest.fixture
-def src(tmp_path) -> Path:
-    """A landscape mp4 and a portrait mkv in a subfolder."""
-    folder = tmp_path / 'src'
+@pytest.fixture(scope='module')
+def source_videos(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp('sources')
     write_gray_video(folder / 'land.mp4', 320, 240)
     write_gray_video(folder / 'sub' / 'portrait.mkv', 240, 320)
     return folder
+
+
+@pytest.fixture
+def src(source_videos, tmp_path) -> Path:
+    """A landscape mp4 and a portrait mkv in a subfolder (a fresh copy)."""
+    return Path(shutil.copytree(source_videos, tmp_path / 'src'))
 
 
 @pytest.fixture
