@@ -54,10 +54,10 @@ def gray_numbers(path: Path) -> list:
     return [round(level / GRAY_STEP) for level in levels]
 
 
-def snapshot(folder: Path) -> dict:
+def snapshot(folder: Path, pattern: str = '*') -> dict:
     return {
         str(p): (p.stat().st_size, p.stat().st_mtime_ns)
-        for p in folder.rglob('*')
+        for p in folder.rglob(pattern)
     }
 
 
@@ -168,29 +168,52 @@ def test_resume_skips_finished_and_redoes_changed(src, tmp_path,
     dst = tmp_path / 'dst'
     prepare_videos(str(src), str(dst), progress=False)
     assert sorted(count_encodes) == ['land.mp4', 'portrait.mkv']
-    outputs = snapshot(dst / 'sub') | {'land': (dst / 'land.mp4').stat()}
+    outputs = snapshot(dst, '*.mp4')
+    assert len(outputs) == 2
 
     count_encodes.clear()
     report = prepare_videos(str(src), str(dst), progress=False)
     assert count_encodes == []
     assert report.skipped == ['land.mp4', 'sub/portrait.mkv']
-    assert snapshot(dst / 'sub') | {
-        'land': (dst / 'land.mp4').stat()
-    } == outputs
+    assert snapshot(dst, '*.mp4') == outputs
 
     # other settings re-encode everything
     prepare_videos(str(src), str(dst), EncodeSettings(crf=30), progress=False)
     assert sorted(count_encodes) == ['land.mp4', 'portrait.mkv']
 
-    # a deleted output and a changed source are redone, the rest skipped
+    # a deleted output is redone, then a changed source; nothing else
+    for change, redone in [
+        (lambda: (dst / 'land.mp4').unlink(), 'land.mp4'),
+        (lambda: os.utime(src / 'sub' / 'portrait.mkv', ns=(1, 1)),
+         'portrait.mkv')
+    ]:
+        change()
+        count_encodes.clear()
+        prepare_videos(
+            str(src), str(dst), EncodeSettings(crf=30), progress=False)
+        assert count_encodes == [redone]
+
+
+def test_an_interrupted_run_keeps_finished_work(src, tmp_path, monkeypatch,
+                                                count_encodes):
+    dst = tmp_path / 'dst'
+    monkeypatch.setattr(prepare_module, 'SAVE_INTERVAL_S', -1.0)
+    encode = prepare_module.transcode
+
+    def interrupted(source, output, settings):
+        if source.endswith('.mkv'):
+            raise KeyboardInterrupt
+        return encode(source, output, settings)
+
+    monkeypatch.setattr(prepare_module, 'transcode', interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        prepare_videos(str(src), str(dst), progress=False)
+    assert count_encodes == ['land.mp4']
+    monkeypatch.setattr(prepare_module, 'transcode', encode)
     count_encodes.clear()
-    (dst / 'land.mp4').unlink()
-    os.utime(src / 'sub' / 'portrait.mkv', ns=(1, 1))
-    prepare_videos(str(src), str(dst), EncodeSettings(crf=30), progress=False)
-    assert sorted(count_encodes) == ['land.mp4', 'portrait.mkv']
-    count_encodes.clear()
-    prepare_videos(str(src), str(dst), EncodeSettings(crf=30), progress=False)
-    assert count_encodes == []
+    report = prepare_videos(str(src), str(dst), progress=False)
+    assert count_encodes == ['portrait.mkv']
+    assert report.skipped == ['land.mp4']
 
 
 def test_corrupt_source_is_reported_and_the_rest_done(src, tmp_path, capsys):
