@@ -28,7 +28,8 @@ def parse_args(argv=None):
         formatter_class=argparse.RawDescriptionHelpFormatter,
         epilog=__doc__.split('\n', 2)[2])
     parser.add_argument('src', help='folder of source videos (read only)')
-    parser.add_argument('dst', help='output folder (not SRC, not inside SRC)')
+    parser.add_argument(
+        'dst', help='output folder; not SRC, not inside SRC, not around it')
     parser.add_argument(
         '--fps',
         type=float,
