@@ -324,3 +324,13 @@ def test_output_size(size, short_side, expected):
 def test_bad_settings_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):
         EncodeSettings(**kwargs)
+
+
+def test_unreadable_manifest_is_a_clear_error(src, tmp_path, capsys):
+    dst = tmp_path / 'dst'
+    dst.mkdir()
+    (dst / MANIFEST_NAME).write_text('{"videos": [')
+    assert load_tool().main([str(src), str(dst), '--no-progress']) == 2
+    error = capsys.readouterr().err
+    assert MANIFEST_NAME in error and 'delete it' in error
+    assert sorted(p.name for p in dst.iterdir()) == [MANIFEST_NAME]
