@@ -20,7 +20,7 @@ import torch
 from mmengine.runner import load_checkpoint
 from torch.nn.functional import layer_norm, normalize, softmax
 
-from tmass_mm.utils.official_checkpoint import (convert_official_checkpoint,
+from tmass_mm.converters.official_tmass import (convert_official_checkpoint,
                                                 convert_state_dict)
 
 transformers = pytest.importorskip('transformers')
