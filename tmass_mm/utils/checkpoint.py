@@ -33,6 +33,7 @@ StateDict = Dict[str, Tensor]
 # What MMEngine's Runner pickles besides tensors and containers (message hub,
 # numpy values in meta); numpy 1 and 2 module names.
 INERT_GLOBALS = frozenset({
+    'builtins.bytes',
     'builtins.getattr',
     'mmengine.logging.history_buffer.HistoryBuffer',
     'numpy.dtype',
