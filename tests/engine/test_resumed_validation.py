@@ -18,8 +18,7 @@ class Validations(Hook):
     def __init__(self, kill=False):
         self.kill, self.epochs = kill, []
 
-    def after_val_iter(self, runner, batch_idx, data_batch=None,
-                       outputs=None):
+    def after_val_iter(self, runner, batch_idx, data_batch=None, outputs=None):
         if self.kill:
             raise Killed()
 

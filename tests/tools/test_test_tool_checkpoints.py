@@ -63,14 +63,12 @@ def test_code_in_a_work_dir_checkpoint_does_not_run(setup, tmp_path):
     work_dir.mkdir(parents=True)
     path = work_dir / 'release.pth'
     torch.save({'state_dict': {'x': Evil()}}, path)
+    command = [sys.executable, TOOL, setup['config'], str(path)]
+    env = dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1')
     done = subprocess.run(
-        [
-            sys.executable, TOOL, setup['config'],
-            str(path), '--work-dir',
-            str(work_dir)
-        ],
+        command + ['--work-dir', str(work_dir)],
         cwd=tmp_path,
-        env=dict(os.environ, PYTHONPATH=ROOT, OMP_NUM_THREADS='1'),
+        env=env,
         capture_output=True,
         text=True,
         timeout=300)
@@ -104,8 +102,8 @@ def test_checkpoints_that_do_not_set_the_model(setup, tmp_path, monkeypatch,
         path.write_bytes(bytes(range(7, 256)) * 9)
     else:
         save(path, setup[case])
-    exit_message = run_tool(monkeypatch, setup['config'], path,
-                            '--work-dir', setup['work_dir'])
+    exit_message = run_tool(monkeypatch, setup['config'], path, '--work-dir',
+                            setup['work_dir'])
     assert exit_message.startswith(f'tools/test.py: {path}')
     assert '\n' not in exit_message
     assert re.search(message, exit_message)

@@ -56,8 +56,7 @@ def test_recorded_checkpoint_resumes_with_its_real_objects(tmp_path):
                       HistoryBuffer)
     # any later reading of the same file is weights-only again
     again = load_as_runner(path)
-    assert isinstance(again['message_hub']['log_scalars']['loss'],
-                      Placeholder)
+    assert isinstance(again['message_hub']['log_scalars']['loss'], Placeholder)
 
 
 def test_files_in_the_work_dir_are_read_weights_only(tmp_path):
