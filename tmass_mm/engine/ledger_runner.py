@@ -16,7 +16,8 @@ from mmengine.hooks import Hook
 from mmengine.runner import EpochBasedTrainLoop, Runner
 
 from tmass_mm.utils.checkpoint_ledger import (find_entry, mark_validated,
-                                              record_checkpoint, sha256_of)
+                                              record_checkpoint,
+                                              sha256_of_file)
 
 
 def validation_due(loop) -> bool:
@@ -75,10 +76,9 @@ class CheckpointLedgerRunner(Runner):
         super().resume(filename, *args, **kwargs)
         decision = [None]
         if is_main_process():  # one decision, or the ranks would diverge
-            with open(filename, 'rb') as f:
-                entry = find_entry(
-                    sha256_of(f.read()),
-                    (self.work_dir, osp.dirname(osp.abspath(filename))))
+            entry = find_entry(
+                sha256_of_file(filename),
+                (self.work_dir, osp.dirname(osp.abspath(filename))))
             decision = [not (entry and entry['validated'])]
         broadcast_object_list(decision)
         self.ledger_hook.validate_first = decision[0]

@@ -21,6 +21,15 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def sha256_of_file(path: str) -> str:
+    """The sha256 of a file, read in 16 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, 'rb') as f:
+        for block in iter(lambda: f.read(1 << 24), b''):
+            digest.update(block)
+    return digest.hexdigest()
+
+
 def read_ledger(folder: str) -> dict:
     """``{relative path: {'sha256', 'epoch', 'iter', 'validated'}}`` of
     ``folder``'s ledger; empty when there is none.
@@ -58,8 +67,7 @@ def record_checkpoint(work_dir: str, path: str, epoch: int,
                       iteration: int) -> None:
     """Add the file ``path``, just saved at training state
     ``(epoch, iteration)``, to ``work_dir``'s ledger (not validated)."""
-    with open(path, 'rb') as f:
-        digest = sha256_of(f.read())
+    digest = sha256_of_file(path)
     ledger = {  # files the run deleted since (max_keep_ckpts) drop out
         name: entry
         for name, entry in read_ledger(work_dir).items()
