@@ -27,8 +27,8 @@ def validation_due(loop) -> bool:
         done, last = loop.epoch, loop.max_epochs
     else:
         done, last = loop.iter, loop.max_iters
-    return done > 0 and done >= loop.val_begin and (done % loop.val_interval
-                                                    == 0 or done == last)
+    on_schedule = done % loop.val_interval == 0 or done == last
+    return done > 0 and done >= loop.val_begin and on_schedule
 
 
 class ValidationLedgerHook(Hook):
