@@ -4,9 +4,10 @@
         [--test] [--cfg-options KEY=VALUE ...] [--launcher none|pytorch|slurm]
 """
 import argparse
+import sys
 
-from mmengine.runner import Runner
-
+from tmass_mm.engine.ledger_runner import CheckpointLedgerRunner
+from tmass_mm.utils.checkpoint import CheckpointError
 from tmass_mm.utils.cpu_distributed import (close_process_group,
                                             use_gloo_without_cuda)
 from tmass_mm.utils.run_setup import (add_runner_args, enable_amp,
@@ -53,8 +54,11 @@ def main():
     elif args.resume:
         cfg.resume, cfg.load_from = True, args.resume
     use_gloo_without_cuda(cfg)
-    trust_run_checkpoints(cfg)
-    runner = Runner.from_cfg(cfg)
+    try:
+        trust_run_checkpoints(cfg)
+    except (FileNotFoundError, CheckpointError) as err:
+        sys.exit(f'tools/train.py: {err.args[0]}')
+    runner = CheckpointLedgerRunner.from_cfg(cfg)
     runner.train()
     if args.test:
         runner.test()
@@ -62,4 +66,8 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit('tools/train.py: interrupted (Ctrl-C); continue with '
+                 '--resume')

@@ -5,7 +5,7 @@ import os.path as osp
 import torch
 from mmengine.config import Config, DictAction
 
-from .trusted_checkpoints import trust_checkpoints_under
+from .trusted_checkpoints import trust_run_checkpoints  # noqa: F401
 
 
 def enable_amp(cfg) -> None:
@@ -20,15 +20,6 @@ def enable_amp(cfg) -> None:
             'on CPUs. Train without --amp on this machine.')
     cfg.optim_wrapper.type = 'AmpOptimWrapper'
     cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
-
-
-def trust_run_checkpoints(cfg) -> None:
-    """Full unpickling is allowed for the run's own checkpoints (work dir,
-    ``--resume`` path) and nothing else."""
-    trusted = [cfg.work_dir]
-    if cfg.get('resume') and cfg.get('load_from'):
-        trusted.append(cfg.load_from)
-    trust_checkpoints_under(trusted)
 
 
 def add_runner_args(parser) -> None:

@@ -111,6 +111,11 @@ def parse_args(argv=None):
         nargs='+',
         action=DictAction,
         help='override config settings, key=value')
+    parser.add_argument(
+        '--allow-partial',
+        action='store_true',
+        help='load a checkpoint lacking neck/head weights (they stay '
+        'random) with a warning instead of refusing it')
     return parser.parse_args(argv)
 
 
@@ -127,13 +132,21 @@ def eval_embeddings(config,
                     out=None,
                     dump_sims=None,
                     device=None,
-                    cfg_options=None) -> dict:
+                    cfg_options=None,
+                    allow_partial=False) -> dict:
     """The tool as a function; arguments as on the command line (``None``:
     the config's value). Returns the ``{'t2v', 'v2t'}`` metrics."""
     embeds = load_embeddings(embeddings)
     device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
-    model, cfg = init_retriever(config, checkpoint, device, cfg_options,
-                                trials, prior, prior_std)
+    model, cfg = init_retriever(
+        config,
+        checkpoint,
+        device,
+        cfg_options,
+        trials,
+        prior,
+        prior_std,
+        allow_partial=allow_partial)
     settings = evaluator_settings(cfg)
     if post and post != settings['post_process']:
         # the evaluator's post_kwargs belong to its own post-processing
@@ -160,7 +173,7 @@ def main(argv=None) -> dict:
                                   args.post, args.prior, args.prior_std,
                                   args.seed, args.querybank, args.out,
                                   args.dump_sims, args.device,
-                                  args.cfg_options)
+                                  args.cfg_options, args.allow_partial)
     except (FileNotFoundError, KeyError, ValueError, RuntimeError,
             pickle.UnpicklingError) as err:
         sys.exit(f'eval_embeddings: {error_message(err)}')

@@ -70,6 +70,11 @@ def parse_args(argv=None):
         nargs='+',
         action=DictAction,
         help='override config settings, key=value')
+    parser.add_argument(
+        '--allow-partial',
+        action='store_true',
+        help='load a checkpoint lacking neck/head weights (they stay '
+        'random) with a warning instead of refusing it')
     return parser.parse_args(argv)
 
 
@@ -212,11 +217,13 @@ def visualize_radius(config,
                      negatives=3,
                      seed=None,
                      device=None,
-                     cfg_options=None) -> torch.Tensor:
+                     cfg_options=None,
+                     allow_partial=False) -> torch.Tensor:
     """The tool as a function; returns the ``[V, D]`` radius."""
     embeds = load_embeddings(embeddings)
     device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
-    model, cfg = init_retriever(config, checkpoint, device, cfg_options)
+    model, cfg = init_retriever(
+        config, checkpoint, device, cfg_options, allow_partial=allow_partial)
     seed = evaluator_settings(cfg)['seed'] if seed is None else seed
     radius = query_radius(model, embeds, query)
     if dump:
@@ -239,7 +246,7 @@ def main(argv=None) -> torch.Tensor:
         radius = visualize_radius(args.config, args.checkpoint,
                                   args.embeddings, args.query, out, args.dump,
                                   args.negatives, args.seed, args.device,
-                                  args.cfg_options)
+                                  args.cfg_options, args.allow_partial)
     except (FileNotFoundError, IndexError, KeyError, ValueError, RuntimeError,
             pickle.UnpicklingError) as err:
         sys.exit(f'visualize_radius: {error_message(err)}')
