@@ -80,7 +80,7 @@ def test_quote_error_inside_one_line(tmp_path):
 
 def test_not_utf8_names_the_line_and_the_fix(tmp_path):
     path = tmp_path / 'a.csv'
-    path.write_bytes('id,text\n1,ok\n2,caf\xe9\n'.encode('latin-1'))
+    path.write_bytes('id,text\n1,ok\n2,gar\xe7on\n'.encode('latin-1'))
     for read in (lambda p: list(read_csv_rows(p, ('id', ))),
                  lambda p: list(read_lines(p)),
                  lambda p: list(iter_json_records(p)),
