@@ -2,6 +2,8 @@
 import json
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import decord
@@ -255,3 +257,17 @@ def test_rank0_failure_is_raised_on_every_rank(tmp_path, monkeypatch):
 def test_bad_parameters(tmp_path, kwargs):
     with pytest.raises(ValueError):
         build(tmp_path, **kwargs)
+
+
+def test_library_does_not_import_the_demo_but_the_registry_finds_it():
+    code = ('import sys, tmass_mm.datasets\n'
+            "assert 'tmass_mm.demo' not in sys.modules, 'demo imported'\n"
+            'from tmass_mm.registry import DATASETS\n'
+            "cls = DATASETS.get('SyntheticShapesDataset')\n"
+            "print(cls.__module__)\n")
+    result = subprocess.run([sys.executable, '-c', code],
+                            capture_output=True,
+                            text=True,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ['tmass_mm.demo.synthetic_shapes_dataset']
