@@ -125,6 +125,12 @@ def test_json_lines_and_their_errors(tmp_path):
     path.write_text('{"a": 1}\n{"a": }\n')
     with pytest.raises(AnnotationError, match=r'a\.jsonl, line 2: invalid'):
         list(iter_json_records(str(path)))
+    path.write_text('{"videos": [],\n "sentences": []}\n')
+    with pytest.raises(
+            AnnotationError,
+            match=r'a\.jsonl, top level: expected a JSON list, or one JSON '
+            'value per line .*got one JSON dict over several lines'):
+        list(iter_json_records(str(path)))
 
 
 @pytest.mark.parametrize('text,line,message',

@@ -4,9 +4,8 @@ import json
 
 import pytest
 
-from tmass_mm.datasets import (AnnotationError, CharadesDataset,
-                               DiDeMoDataset, LSMDCDataset, MSRVTTDataset,
-                               VATEXDataset)
+from tmass_mm.datasets import (AnnotationError, CharadesDataset, DiDeMoDataset,
+                               LSMDCDataset, MSRVTTDataset, VATEXDataset)
 
 
 def altered_lines(source, target, edit):
@@ -33,8 +32,8 @@ def open_quote(lines, index):
 
 def test_unclosed_quote_in_msrvtt_test_csv(fixtures_dir, tmp_path):
     # untouched, the file is a 1,000-video gallery
-    assert msrvtt_test(fixtures_dir, tmp_path, lambda lines: None)(
-    ).num_videos == 1000
+    assert msrvtt_test(fixtures_dir, tmp_path,
+                       lambda lines: None)().num_videos == 1000
     build = msrvtt_test(fixtures_dir, tmp_path,
                         lambda lines: open_quote(lines, 4))
     with pytest.raises(
@@ -61,8 +60,8 @@ def test_quote_closed_hundreds_of_lines_later(fixtures_dir, tmp_path):
                          [(3, '', 'the caption is empty'),
                           (3, '   ', 'the caption is empty'),
                           (2, '', 'the video id is empty')])
-def test_empty_caption_or_id_in_msrvtt_test_csv(fixtures_dir, tmp_path,
-                                                column, value, message):
+def test_empty_caption_or_id_in_msrvtt_test_csv(fixtures_dir, tmp_path, column,
+                                                value, message):
 
     def edit(lines):
         fields = lines[9].rstrip('\n').split(',')
@@ -94,8 +93,8 @@ def test_charades_unclosed_quote_and_empty_id(fixtures_dir, tmp_path):
         lines[20] = lines[20].replace(',', ',"', 6).replace(',"', ',', 5)
 
     path = altered_lines(source, tmp_path / 'a.csv', unclosed)
-    with pytest.raises(AnnotationError,
-                       match=r'a\.csv, line 21: malformed quoting'):
+    with pytest.raises(
+            AnnotationError, match=r'a\.csv, line 21: malformed quoting'):
         CharadesDataset(split='test', ann_file=str(path))
 
     def no_id(lines):
@@ -111,8 +110,7 @@ def test_charades_unclosed_quote_and_empty_id(fixtures_dir, tmp_path):
                           (12, 'must be a string, got int'),
                           (['a', 'b'], 'must be a string, got list'),
                           (' ', 'is empty')])
-def test_didemo_json_description_types(fixtures_dir, tmp_path, value,
-                                       message):
+def test_didemo_json_description_types(fixtures_dir, tmp_path, value, message):
     data = json.loads((fixtures_dir / 'didemo' / 'test_data.json').read_text())
     data[3]['description'] = value
     path = tmp_path / 'test_data.json'
@@ -123,8 +121,7 @@ def test_didemo_json_description_types(fixtures_dir, tmp_path, value,
         DiDeMoDataset(split='test', ann_file=str(path), split_file=None)
 
 
-def test_didemo_csv_empty_paragraph_and_unclosed_quote(fixtures_dir,
-                                                       tmp_path):
+def test_didemo_csv_empty_paragraph_and_unclosed_quote(fixtures_dir, tmp_path):
     source = fixtures_dir / 'didemo' / 'didemo_test_label.csv'
     # the real file has paragraphs with line breaks: they still load
     assert DiDeMoDataset(
@@ -136,8 +133,8 @@ def test_didemo_csv_empty_paragraph_and_unclosed_quote(fixtures_dir,
         lines[1] = ','.join(fields)
 
     path = altered_lines(source, tmp_path / 'a.csv', empty_text)
-    with pytest.raises(AnnotationError,
-                       match=r'a\.csv, line 2: the text is empty'):
+    with pytest.raises(
+            AnnotationError, match=r'a\.csv, line 2: the text is empty'):
         DiDeMoDataset(split='test', ann_file=str(path), split_file=None)
 
     def unclosed(lines):
@@ -147,16 +144,22 @@ def test_didemo_csv_empty_paragraph_and_unclosed_quote(fixtures_dir,
     path = altered_lines(source, tmp_path / 'b.csv', unclosed)
     last = len(source.read_text().splitlines()) + 1
     with pytest.raises(
-            AnnotationError,
-            match=rf'b\.csv, line {last}: malformed quoting'):
+            AnnotationError, match=rf'b\.csv, line {last}: malformed quoting'):
         DiDeMoDataset(split='test', ann_file=str(path), split_file=None)
 
 
 def test_msrvtt_json_caption_types(fixtures_dir, tmp_path):
     split_csv = fixtures_dir / 'msrvtt' / 'MSRVTT_train.7k.csv'
     first = split_csv.read_text().split()[1]
-    sentences = [{'video_id': first, 'caption': 'fine', 'sen_id': 0},
-                 {'video_id': first, 'caption': None, 'sen_id': 1}]
+    sentences = [{
+        'video_id': first,
+        'caption': 'fine',
+        'sen_id': 0
+    }, {
+        'video_id': first,
+        'caption': None,
+        'sen_id': 1
+    }]
     path = tmp_path / 'MSRVTT_data.json'
     path.write_text(json.dumps({'videos': [], 'sentences': sentences}))
     with pytest.raises(

@@ -148,7 +148,7 @@ def _open_quote_line(path: str, first_line: int,
                      delimiter: str) -> Optional[int]:
     """The first line, from ``first_line`` on, that ends inside a quoted
     field (where a quote that is never closed opens), or ``None``."""
-    with open(path, encoding='utf-8-sig', newline='') as f:
+    with open(path, encoding='utf-8-sig', errors='replace', newline='') as f:
         lines = f.readlines()[first_line - 1:]
     in_quotes, field_start = False, True
     for offset, line in enumerate(lines):

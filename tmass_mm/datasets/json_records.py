@@ -29,9 +29,23 @@ def iter_json_records(path: str) -> Iterator[Tuple[str, Any]]:
             try:
                 value = json.loads(line)
             except json.JSONDecodeError as err:
-                raise AnnotationError(path, f'line {line_number}',
-                                      f'invalid JSON: {err.msg}') from None
+                raise _line_error(path, text, line_number, err) from None
             yield f'line {line_number}', value
+
+
+def _line_error(path: str, text: str, line_number: int,
+                err: json.JSONDecodeError) -> AnnotationError:
+    """The error for a line that is not JSON; a file that is one JSON value
+    over several lines (e.g. an object) is named as such."""
+    try:
+        whole = json.loads(text)
+    except json.JSONDecodeError:
+        return AnnotationError(path, f'line {line_number}',
+                               f'invalid JSON: {err.msg}')
+    return AnnotationError(
+        path, 'top level', 'expected a JSON list, or one JSON value per line '
+        f'(JSON lines), got one JSON {type(whole).__name__} over several lines'
+    )
 
 
 def _list_entries(path: str, text: str) -> Iterator[Tuple[str, Any]]:
