@@ -24,7 +24,7 @@ DATASETS = Registry(
     'dataset',
     parent=MMENGINE_DATASETS,
     scope='tmass_mm',
-    locations=['tmass_mm.datasets'])
+    locations=['tmass_mm.datasets', 'tmass_mm.demo'])
 TRANSFORMS = Registry(
     'transform',
     parent=MMENGINE_TRANSFORMS,

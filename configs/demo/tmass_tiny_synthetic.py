@@ -10,7 +10,9 @@
 # circle moves left along the top on a black background". The direction of
 # travel is in the captions but the model cannot see it (frames are pooled
 # without order), so the test gallery never depends on it. See
-# tmass_mm/datasets/shape_scenes.py.
+# tmass_mm/demo/shape_scenes.py. Each split is written as .mp4 files plus a
+# VideoTextDataset annotation file (<data_root>/<split>/annotations.json),
+# the format of docs/own_videos.md, and read back like your own videos.
 _base_ = [
     '../_base_/default_runtime.py',
     '../_base_/schedules/adamw_cosine_5e.py',

@@ -3,6 +3,7 @@ on a small VATEX-format dataset with generated videos."""
 import copy
 import json
 import logging
+import os.path as osp
 from types import SimpleNamespace
 
 import numpy as np
@@ -14,6 +15,7 @@ from torch.utils.data import DataLoader
 
 from tmass_mm.datasets import ReportSkippedVideosHook, VATEXDataset
 
+ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 CAPTIONS = {'a': ['a0', 'a1', 'a2'], 'b': ['b0'], 'c': ['c0', 'c1']}
 
 
@@ -146,3 +148,21 @@ def test_full_pipeline_packs_model_inputs(data_root):
     assert sample.text_indices == [0, 1, 2]
     assert sample.texts == ['a0', 'a1', 'a2']
     np.testing.assert_array_equal(sample.frame_inds, [0, 2, 3, 5])
+
+
+def test_the_skip_hook_lives_in_the_engine_and_is_still_found():
+    from mmengine.config import Config
+    from mmengine.registry import HOOKS as MMENGINE_HOOKS
+
+    from tmass_mm.engine import ReportSkippedVideosHook as EngineHook
+    from tmass_mm.engine.hooks.skipped_videos_hook import skip_counters
+    assert ReportSkippedVideosHook is EngineHook
+    assert EngineHook.__module__ == 'tmass_mm.engine.hooks.skipped_videos_hook'
+    runtime = Config.fromfile(
+        osp.join(ROOT, 'configs', '_base_', 'default_runtime.py'))
+    key = [
+        h for h in runtime.custom_hooks if h.type == 'ReportSkippedVideosHook'
+    ]
+    assert isinstance(
+        MMENGINE_HOOKS.build(dict(key[0], _scope_='tmass_mm')), EngineHook)
+    assert skip_counters(object()) == []

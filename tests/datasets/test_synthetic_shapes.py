@@ -2,19 +2,20 @@
 import json
 import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import decord
 import numpy as np
 import pytest
 
-from tmass_mm.datasets import SyntheticShapesDataset
-from tmass_mm.datasets import synthetic_shapes as synthetic_module
-from tmass_mm.datasets.shape_scenes import (BACKGROUNDS, COLOURS,
-                                            DISCRIMINATIVE, PATH_WORDS,
-                                            SHAPE_WORDS, SIZE_WORDS, Scene,
-                                            all_combinations, half_extent,
-                                            shape_centre)
+from tmass_mm.datasets import SyntheticShapesDataset, VideoTextDataset
+from tmass_mm.demo import shape_split as split_module
+from tmass_mm.demo.shape_scenes import (BACKGROUNDS, COLOURS, DISCRIMINATIVE,
+                                        PATH_WORDS, SHAPE_WORDS, SIZE_WORDS,
+                                        Scene, all_combinations, half_extent,
+                                        shape_centre)
 from tmass_mm.registry import DATASETS
 
 SMALL = dict(
@@ -47,16 +48,22 @@ def split_files(root, split='train'):
 
 
 def annotations(root, split='train'):
-    with open(Path(root) / split / 'annotations.json') as f:
-        return json.load(f)['videos']
+    """The split's entries, each with its scene."""
+    folder = Path(root) / split
+    with open(folder / 'scenes.json') as f:
+        scenes = json.load(f)
+    with open(folder / 'annotations.json') as f:
+        return [
+            dict(entry, scene=scenes[entry['video']]) for entry in json.load(f)
+        ]
 
 
 def test_generates_a_loadable_split(tmp_path):
     dataset = build(tmp_path)
     files = split_files(tmp_path)
-    assert sorted(files) == ['annotations.json', 'generation.json'] + [
-        f'videos/train_{i:05d}.mp4' for i in range(6)
-    ]
+    assert sorted(files) == [
+        'annotations.json', 'generation.json', 'scenes.json'
+    ] + [f'videos/train_{i:05d}.mp4' for i in range(6)]
     assert not [name for name in files if '.tmp-' in name]
     assert dataset.num_videos == 6 and dataset.num_texts == 12
     assert len(dataset) == 12  # one sample per caption in training
@@ -64,6 +71,21 @@ def test_generates_a_loadable_split(tmp_path):
     assert info['video_path'] == str(tmp_path / 'train' / 'videos' /
                                      'train_00000.mp4')
     assert len(info['texts']) == 1
+
+
+def test_the_files_are_a_video_text_dataset(tmp_path):
+    generated = build(tmp_path, split='val', test_mode=True)
+    read = VideoTextDataset(
+        ann_file='val/annotations.json',
+        data_root=str(tmp_path),
+        video_root='val/videos',
+        test_mode=True)
+    assert isinstance(generated, VideoTextDataset)
+    assert [read.get_data_info(i) for i in range(len(read))] == \
+        [generated.get_data_info(i) for i in range(len(generated))]
+    assert read.get_data_info(5)['video_id'] == 'val_00005.mp4'
+    assert read.get_data_info(5)['texts'] == annotations(tmp_path,
+                                                         'val')[5]['captions']
 
 
 def test_generation_is_deterministic(tmp_path):
@@ -96,7 +118,8 @@ def test_only_missing_videos_are_regenerated(tmp_path):
     assert sorted(after) == sorted(before)
     for name, (mtime, data) in after.items():
         assert data == before[name][1], name  # identical content
-        if name not in ('videos/train_00002.mp4', 'annotations.json'):
+        if name not in ('videos/train_00002.mp4', 'annotations.json',
+                        'scenes.json'):
             assert mtime == before[name][0], name  # untouched
 
 
@@ -106,9 +129,9 @@ def test_changed_parameters_regenerate_the_split(tmp_path, mmengine_log):
     mmengine_log.clear()
     build(tmp_path, seed=1, num_videos=4)
     after = split_files(tmp_path)
-    assert sorted(after) == ['annotations.json', 'generation.json'] + [
-        f'videos/train_{i:05d}.mp4' for i in range(4)
-    ]  # stale ones removed
+    assert sorted(after) == [
+        'annotations.json', 'generation.json', 'scenes.json'
+    ] + [f'videos/train_{i:05d}.mp4' for i in range(4)]  # stale ones removed
     assert all(after[name][0] != before[name][0] for name in after)
     with open(tmp_path / 'train' / 'generation.json') as f:
         assert json.load(f)['seed'] == 1
@@ -128,7 +151,7 @@ def test_frames_show_the_shape_where_the_scene_puts_it(tmp_path):
     build(tmp_path, num_videos=12, frame_size=64, frames_per_video=8)
     for entry in annotations(tmp_path):
         scene = Scene(**entry['scene'])
-        path = tmp_path / 'train' / 'videos' / f'{entry["video_id"]}.mp4'
+        path = tmp_path / 'train' / 'videos' / entry['video']
         reader = decord.VideoReader(str(path))
         assert len(reader) == 8
         frames = reader.get_batch(list(range(8))).asnumpy()
@@ -203,10 +226,9 @@ def test_other_ranks_wait_and_generate_nothing(tmp_path, monkeypatch):
         calls.append(list(objects))
         objects[0] = None  # rank 0 reports success
 
-    monkeypatch.setattr(synthetic_module.dist, 'is_main_process',
-                        lambda: False)
-    monkeypatch.setattr(synthetic_module.dist, 'get_world_size', lambda: 2)
-    monkeypatch.setattr(synthetic_module.dist, 'broadcast_object_list',
+    monkeypatch.setattr(split_module.dist, 'is_main_process', lambda: False)
+    monkeypatch.setattr(split_module.dist, 'get_world_size', lambda: 2)
+    monkeypatch.setattr(split_module.dist, 'broadcast_object_list',
                         fake_broadcast)
     with pytest.raises(FileNotFoundError):  # nothing was generated here
         build(tmp_path)
@@ -219,10 +241,9 @@ def test_rank0_failure_is_raised_on_every_rank(tmp_path, monkeypatch):
     def fake_broadcast(objects, src=0):
         objects[0] = 'OSError: disk full'
 
-    monkeypatch.setattr(synthetic_module.dist, 'is_main_process',
-                        lambda: False)
-    monkeypatch.setattr(synthetic_module.dist, 'get_world_size', lambda: 2)
-    monkeypatch.setattr(synthetic_module.dist, 'broadcast_object_list',
+    monkeypatch.setattr(split_module.dist, 'is_main_process', lambda: False)
+    monkeypatch.setattr(split_module.dist, 'get_world_size', lambda: 2)
+    monkeypatch.setattr(split_module.dist, 'broadcast_object_list',
                         fake_broadcast)
     with pytest.raises(RuntimeError, match='disk full'):
         build(tmp_path)
@@ -236,3 +257,17 @@ def test_rank0_failure_is_raised_on_every_rank(tmp_path, monkeypatch):
 def test_bad_parameters(tmp_path, kwargs):
     with pytest.raises(ValueError):
         build(tmp_path, **kwargs)
+
+
+def test_library_does_not_import_the_demo_but_the_registry_finds_it():
+    code = ('import sys, tmass_mm.datasets\n'
+            "assert 'tmass_mm.demo' not in sys.modules, 'demo imported'\n"
+            'from tmass_mm.registry import DATASETS\n'
+            "cls = DATASETS.get('SyntheticShapesDataset')\n"
+            "print(cls.__module__)\n")
+    result = subprocess.run([sys.executable, '-c', code],
+                            capture_output=True,
+                            text=True,
+                            check=False)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ['tmass_mm.demo.synthetic_shapes_dataset']

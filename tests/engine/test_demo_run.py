@@ -8,8 +8,8 @@ from demo_configs import DEMO, LOADERS, small_demo_cfg
 from mmengine.config import Config
 from mmengine.runner import Runner
 
-from tmass_mm.datasets.shape_scenes import (all_combinations, make_captions,
-                                            plan_attributes, sample_scene)
+from tmass_mm.demo.shape_scenes import (all_combinations, make_captions,
+                                        plan_attributes, sample_scene)
 
 
 def test_demo_trains_validates_and_tests(tmp_path):

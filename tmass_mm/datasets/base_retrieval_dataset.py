@@ -6,8 +6,8 @@ from typing import Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 from mmengine.dataset import BaseDataset
 from mmengine.logging import print_log
 
-from .annotation_io import join_root
-from .skip_report import SkipCounter
+from .annotation_io import check_text, join_root
+from .skip_counter import SkipCounter
 
 
 class BaseRetrievalDataset(BaseDataset):
@@ -33,8 +33,10 @@ class BaseRetrievalDataset(BaseDataset):
     ``num_texts``.
 
     Videos whose caption list is empty (e.g. listed in a split file but
-    absent from the caption file) are dropped with one warning; a split with
-    no video left raises ``ValueError``.
+    absent from the caption file) are dropped with one warning, unless
+    :attr:`keeps_videos_without_text` (a search-only gallery); a split with
+    no video left raises ``ValueError``. A caption that is not a non-blank
+    string raises ``AnnotationError`` naming the file and the video.
 
     Args:
         ann_file (str): the main annotation file, relative to ``data_root``
@@ -74,13 +76,24 @@ class BaseRetrievalDataset(BaseDataset):
         """One record per video, in gallery order (see the class doc)."""
         raise NotImplementedError
 
+    @property
+    def keeps_videos_without_text(self) -> bool:
+        """Whether videos without caption stay in the gallery (False: they
+        are left out with a warning)."""
+        return False
+
     def load_data_list(self) -> List[dict]:
-        videos = self._drop_videos_without_text(self.load_videos())
+        videos = self.load_videos()
+        if not self.keeps_videos_without_text:
+            videos = self._drop_videos_without_text(videos)
         if not videos:
             raise ValueError(f'{type(self).__name__}: no video with a caption '
                              f'in {self.ann_file!r}; the split is empty.')
         seen = set()
         for video in videos:
+            for text in video['texts']:
+                check_text(text, self.ann_file, f'video {video["video_id"]!r}',
+                           'caption')
             if video['video_id'] in seen:
                 raise ValueError(f'{type(self).__name__}: video id '
                                  f'{video["video_id"]!r} appears twice in '

@@ -2,7 +2,8 @@
 from typing import List, Sequence
 
 from tmass_mm.registry import DATASETS
-from .annotation_io import read_csv_rows
+from tmass_mm.utils.choices import check_choice
+from .annotation_io import check_text, read_csv_rows
 from .base_retrieval_dataset import BaseRetrievalDataset
 
 
@@ -37,13 +38,8 @@ class CharadesDataset(BaseRetrievalDataset):
                  text_field: str = 'script',
                  video_exts: Sequence[str] = ('.mp4', ),
                  **kwargs):
-        if split not in self.SPLITS:
-            raise ValueError(f'CharadesDataset: unknown split {split!r}, '
-                             f'expected one of {list(self.SPLITS)}')
-        if text_field not in self.TEXT_FIELDS:
-            raise ValueError(f'CharadesDataset: unknown text_field '
-                             f'{text_field!r}, expected one of '
-                             f'{list(self.TEXT_FIELDS)}')
+        check_choice('split', split, self.SPLITS)
+        check_choice('text_field', text_field, self.TEXT_FIELDS)
         self.split = split
         self.text_field = text_field
         self.video_exts = tuple(video_exts)
@@ -52,14 +48,17 @@ class CharadesDataset(BaseRetrievalDataset):
 
     def load_videos(self) -> List[dict]:
         videos = []
-        for _, row in read_csv_rows(self.ann_file, ('id', self.text_field)):
+        for line, row in read_csv_rows(
+                self.ann_file, ('id', self.text_field), multiline_fields=True):
+            video_id = check_text(row['id'], self.ann_file, f'line {line}',
+                                  'id')
             text = row[self.text_field]
             parts = text.split(';') if self.text_field == 'descriptions' else [
                 text
             ]
             videos.append(
                 dict(
-                    video_id=row['id'],
-                    video_path=self.find_video(row['id'], self.video_exts),
+                    video_id=video_id,
+                    video_path=self.find_video(video_id, self.video_exts),
                     texts=[part.strip() for part in parts if part.strip()]))
         return videos

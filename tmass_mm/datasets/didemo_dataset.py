@@ -4,7 +4,8 @@ import re
 from typing import List, Optional, Sequence
 
 from tmass_mm.registry import DATASETS
-from .annotation_io import (AnnotationError, join_root, load_json,
+from tmass_mm.utils.choices import check_choice
+from .annotation_io import (AnnotationError, check_text, join_root, load_json,
                             read_csv_rows, read_id_list, require_keys)
 from .base_retrieval_dataset import BaseRetrievalDataset, group_captions
 
@@ -59,9 +60,7 @@ class DiDeMoDataset(BaseRetrievalDataset):
                  video_exts: Sequence[str] = ('.mp4', ),
                  data_root: str = '',
                  **kwargs):
-        if split not in self.SPLITS:
-            raise ValueError(f'DiDeMoDataset: unknown split {split!r}, '
-                             f'expected one of {list(self.SPLITS)}')
+        check_choice('split', split, self.SPLITS)
         self.split = split
         if split_file == '':
             split_file = f'{split}_list.txt'
@@ -98,9 +97,12 @@ class DiDeMoDataset(BaseRetrievalDataset):
         data = load_json(self.ann_file, list)
         pairs = []
         for i, entry in enumerate(data):
-            require_keys(entry, ('video', 'description'), self.ann_file,
-                         f'entry {i}')
-            pairs.append((entry['video'], entry['description']))
+            where = f'entry {i}'
+            require_keys(entry, ('video', 'description'), self.ann_file, where)
+            pairs.append(
+                (check_text(entry['video'], self.ann_file, where, 'video'),
+                 check_text(entry['description'], self.ann_file, where,
+                            'description')))
         start, end = self.PARAGRAPH_WINDOW
         return [
             dict(
@@ -114,13 +116,17 @@ class DiDeMoDataset(BaseRetrievalDataset):
     def _load_tmass_csv(self) -> List[dict]:
         videos = []
         for line_number, row in read_csv_rows(
-                self.ann_file, ('video_path', 'starts', 'ends', 'text')):
+                self.ann_file, ('video_path', 'starts', 'ends', 'text'),
+                multiline_fields=True):  # some paragraphs hold line breaks
             where = f'line {line_number}'
+            video_path = check_text(row['video_path'], self.ann_file, where,
+                                    'video_path')
             videos.append(
                 dict(
-                    video_id=row['video_path'].replace('\\',
-                                                       '/').rsplit('/', 1)[-1],
-                    texts=[row['text']],
+                    video_id=video_path.replace('\\', '/').rsplit('/', 1)[-1],
+                    texts=[
+                        check_text(row['text'], self.ann_file, where, 'text')
+                    ],
                     start_time=self._parse_time(row['starts'], where),
                     end_time=self._parse_time(row['ends'], where)))
         return videos

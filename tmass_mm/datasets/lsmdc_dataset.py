@@ -3,6 +3,7 @@ import re
 from typing import List, Sequence
 
 from tmass_mm.registry import DATASETS
+from tmass_mm.utils.choices import check_choice
 from .annotation_io import AnnotationError, read_lines
 from .base_retrieval_dataset import BaseRetrievalDataset, group_captions
 
@@ -44,9 +45,7 @@ class LSMDCDataset(BaseRetrievalDataset):
                  ann_file: str = '',
                  video_exts: Sequence[str] = ('.avi', '.mp4'),
                  **kwargs):
-        if split not in self.SPLIT_FILES:
-            raise ValueError(f'LSMDCDataset: unknown split {split!r}, '
-                             f'expected one of {list(self.SPLIT_FILES)}')
+        check_choice('split', split, self.SPLIT_FILES)
         self.split = split
         self.video_exts = tuple(video_exts)
         super().__init__(

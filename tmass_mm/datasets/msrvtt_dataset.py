@@ -2,7 +2,9 @@
 from typing import List, Sequence
 
 from tmass_mm.registry import DATASETS
-from .annotation_io import join_root, load_json, read_csv_rows, require_keys
+from tmass_mm.utils.choices import check_choice
+from .annotation_io import (check_text, join_root, load_json, read_csv_rows,
+                            require_keys)
 from .base_retrieval_dataset import BaseRetrievalDataset, group_captions
 
 
@@ -46,9 +48,7 @@ class MSRVTTDataset(BaseRetrievalDataset):
                  video_exts: Sequence[str] = ('.mp4', '.webm'),
                  data_root: str = '',
                  **kwargs):
-        if split not in self.SPLIT_FILES:
-            raise ValueError(f'MSRVTTDataset: unknown split {split!r}, '
-                             f'expected one of {list(self.SPLIT_FILES)}')
+        check_choice('split', split, self.SPLIT_FILES)
         self.split = split
         self.caption_file = join_root(caption_file, data_root)
         self.video_exts = tuple(video_exts)
@@ -58,16 +58,17 @@ class MSRVTTDataset(BaseRetrievalDataset):
             **kwargs)
 
     def load_videos(self) -> List[dict]:
+        path = self.ann_file
         if self.split == 'test-1k-A':
             captions = group_captions(
-                (row['video_id'], row['sentence'])
-                for _, row in read_csv_rows(self.ann_file, ('video_id',
-                                                            'sentence')))
+                (check_text(row['video_id'], path, f'line {line}', 'video id'),
+                 check_text(row['sentence'], path, f'line {line}', 'caption'))
+                for line, row in read_csv_rows(path, ('video_id', 'sentence')))
             video_ids = list(captions)
         else:
             video_ids = [
-                row['video_id']
-                for _, row in read_csv_rows(self.ann_file, ('video_id', ))
+                check_text(row['video_id'], path, f'line {line}', 'video id')
+                for line, row in read_csv_rows(path, ('video_id', ))
             ]
             captions = self._load_json_captions()
         return [
@@ -82,7 +83,11 @@ class MSRVTTDataset(BaseRetrievalDataset):
         require_keys(data, ('sentences', ), self.caption_file, 'top level')
         pairs = []
         for i, sentence in enumerate(data['sentences']):
+            where = f'sentences[{i}]'
             require_keys(sentence, ('video_id', 'caption'), self.caption_file,
-                         f'sentences[{i}]')
-            pairs.append((sentence['video_id'], sentence['caption']))
+                         where)
+            pairs.append((check_text(sentence['video_id'], self.caption_file,
+                                     where, 'video id'),
+                          check_text(sentence['caption'], self.caption_file,
+                                     where, 'caption')))
         return group_captions(pairs)

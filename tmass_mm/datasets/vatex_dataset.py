@@ -2,7 +2,8 @@
 from typing import Dict, List, Sequence
 
 from tmass_mm.registry import DATASETS
-from .annotation_io import (AnnotationError, join_root, load_json,
+from tmass_mm.utils.choices import check_choice
+from .annotation_io import (AnnotationError, check_text, join_root, load_json,
                             read_id_list, require_keys)
 from .base_retrieval_dataset import BaseRetrievalDataset
 
@@ -40,9 +41,7 @@ class VATEXDataset(BaseRetrievalDataset):
                  video_exts: Sequence[str] = ('.mp4', ),
                  data_root: str = '',
                  **kwargs):
-        if split not in self.SPLITS:
-            raise ValueError(f'VATEXDataset: unknown split {split!r}, '
-                             f'expected one of {list(self.SPLITS)}')
+        check_choice('split', split, self.SPLITS)
         self.split = split
         self.caption_file = join_root(caption_file, data_root)
         self.video_exts = tuple(video_exts)
@@ -78,9 +77,11 @@ class VATEXDataset(BaseRetrievalDataset):
                 else:  # ref_captions.json
                     captions[video_id] = entry
         for video_id, texts in captions.items():
-            if not (isinstance(texts, list)
-                    and all(isinstance(text, str) for text in texts)):
+            if not isinstance(texts, list):
                 raise AnnotationError(
                     path, f'video {video_id}',
                     f'expected a list of English captions, got {texts!r:.80}')
+            for k, text in enumerate(texts):
+                check_text(text, path, f'video {video_id}, caption {k}',
+                           'caption')
         return captions
