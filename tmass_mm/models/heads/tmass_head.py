@@ -135,12 +135,18 @@ class TMASSHead(BaseModule):
                        neck,
                        pool_text_index: Optional[Tensor] = None,
                        seed: Optional[int] = None,
-                       video_offset: int = 0) -> Tensor:
+                       video_offset: int = 0,
+                       text_keys: Optional[Tensor] = None,
+                       video_keys: Optional[Tensor] = None) -> Tensor:
         """``[T, V]`` inference scores; see :func:`score_all_pairs`.
 
         ``seed`` (default ``eval_seed``) fixes the noise; the scores do not
         depend on the device, the block sizes or on how the gallery is split
-        into calls (``video_offset``: gallery index of ``video[0]``).
+        into calls (``video_offset``: gallery index of ``video[0]``). With
+        ``text_keys`` ``[T]`` and ``video_keys`` ``[V]`` (int64 stable
+        identities, e.g. from ``stable_key``) the noise of a pair depends
+        only on the seed and the two identities, so a pair scores the same
+        whatever texts and videos it is scored with.
         """
         generator = torch.Generator()
         generator.manual_seed(self.eval_seed if seed is None else seed)
@@ -155,4 +161,6 @@ class TMASSHead(BaseModule):
             self.text_chunk,
             self.video_chunk,
             noise=self.noise,
-            video_offset=video_offset)
+            video_offset=video_offset,
+            text_keys=text_keys,
+            video_keys=video_keys)
