@@ -91,3 +91,45 @@ def test_torchscript_archive_like_openai_release(tmp_path):
     encoder = CLIPEncoder(model_cfg=TINY_CLIP_CFG, pretrained=str(path))
     for name, value in source.state_dict().items():
         assert torch.equal(encoder.clip.state_dict()[name], value), name
+
+
+def count_block_forwards(encoder):
+    """Forward calls of every transformer block of both towers (counted when
+    they start: a recomputation stops once it has what backward needs)."""
+    calls = []
+    blocks = [
+        *encoder.clip.transformer.resblocks,
+        *encoder.clip.visual.transformer.resblocks
+    ]
+    for block in blocks:
+        block.register_forward_pre_hook(lambda *args: calls.append(1))
+    return calls, len(blocks)
+
+
+def test_grad_checkpointing_recomputes_blocks_with_equal_gradients():
+    tokens = open_clip.get_tokenizer('ViT-B-32')(['a dog', 'a red circle'])
+    frames = torch.randn(
+        2, 3, 3, 32, 32, generator=torch.Generator().manual_seed(0))
+    results = {}
+    for checkpointing in (False, True):
+        torch.manual_seed(4)
+        encoder = CLIPEncoder(
+            model_cfg=TINY_CLIP_CFG, grad_checkpointing=checkpointing)
+        calls, num_blocks = count_block_forwards(encoder)
+        text = encoder.encode_text(tokens)
+        video = encoder.encode_video(frames)
+        loss = (video.mean(1) * text).sum() * encoder.logit_scale.exp()
+        forwards = len(calls)
+        loss.backward()
+        results[checkpointing] = (loss.detach(), {
+            name: param.grad
+            for name, param in encoder.named_parameters()
+        })
+        assert forwards == num_blocks  # one call per block and tower
+        # checkpointed blocks run their forward again during backward
+        assert len(calls) == (2 if checkpointing else 1) * num_blocks
+    (plain_loss, plain), (ckpt_loss, ckpt) = results[False], results[True]
+    assert torch.equal(plain_loss, ckpt_loss)
+    assert plain.keys() == ckpt.keys()
+    for name, grad in plain.items():
+        torch.testing.assert_close(ckpt[name], grad, rtol=1e-5, atol=1e-7)

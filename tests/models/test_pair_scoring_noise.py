@@ -5,7 +5,8 @@ import math
 import pytest
 import torch
 
-from tmass_mm.models.heads.pair_noise import CounterNoise, mix32
+from tmass_mm.models import stable_key
+from tmass_mm.models.samplers.counter_noise import CounterNoise, mix32
 
 MASK = 0xFFFFFFFF
 
@@ -115,3 +116,51 @@ def test_seeds_and_kinds_give_unrelated_streams():
     for other in draws[1:]:
         corr = (draws[0] * other).mean() * 12
         assert abs(corr) < 5 / math.sqrt(len(other))
+
+
+def py_fold(h, words):
+    for word in words:
+        h = py_mix(h ^ (word & MASK))
+    return h
+
+
+def py_identity_eps(seed, words, d, domain=0x2545f491):
+    """Uniform ``eps`` of a stream named by identity words (the module
+    docstring's ``fold(salt, [...])``)."""
+    salt = py_mix(seed ^ domain)
+    key = py_fold(salt, words)
+    dim_salt = py_mix(py_mix(d) ^ salt)
+    return (py_mix(key ^ dim_salt, final_shift=False) >> 9) / 2**23
+
+
+def test_identity_keyed_draws_follow_the_definition():
+    seed, num_trials, dim = 77, 3, 5
+    text_keys = torch.tensor([stable_key('a dog runs'), 3, 2**61 + 5])
+    video_keys = torch.tensor([stable_key('videos/x.mp4'), 2**40 + 1])
+    noise = CounterNoise(seed, dim, 'pair')
+    eps = noise.draw(noise.identity_keys(text_keys, num_trials, video_keys))
+    assert eps.shape == (2, 3, num_trials, dim)
+    for i, b in enumerate(video_keys.tolist()):
+        for j, a in enumerate(text_keys.tolist()):
+            for m in range(num_trials):
+                words = [a, a >> 32, b, b >> 32, m]
+                assert eps[i, j, m].tolist() == [
+                    py_identity_eps(seed, words, d) for d in range(dim)
+                ]
+    text_noise = CounterNoise(seed, dim, 'text')
+    eps = text_noise.draw(text_noise.identity_keys(text_keys[2:], 2))
+    a = text_keys[2].item()
+    assert eps[0, 1].tolist() == [
+        py_identity_eps(seed, [a, a >> 32, 1], d, domain=0x6a09e667)
+        for d in range(dim)
+    ]
+
+
+def test_stable_key_is_a_62_bit_blake2b_digest():
+    import hashlib
+    digest = hashlib.blake2b('videos/cat.mp4'.encode(), digest_size=8)
+    assert stable_key('videos/cat.mp4') == int.from_bytes(
+        digest.digest(), 'little') >> 2
+    keys = {stable_key(f'query {i}') for i in range(1000)}
+    assert len(keys) == 1000 and max(keys) < 2**62 and min(keys) >= 0
+    assert stable_key('é') == stable_key('é') != stable_key('e')

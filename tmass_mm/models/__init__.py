@@ -1,3 +1,5 @@
+"""The T-MASS model: CLIP backbone, X-Pool neck, stochastic text sampler,
+head (losses and scores), retriever and data preprocessor."""
 from .backbones import *  # noqa: F401,F403
 from .data_preprocessor import RetrievalDataPreprocessor
 from .heads import *  # noqa: F401,F403

@@ -90,11 +90,19 @@ class TMASSRetriever(BaseModel):
                         video: Tensor,
                         pool_text_index: Optional[Tensor] = None,
                         seed: Optional[int] = None,
-                        video_offset: int = 0) -> Tensor:
+                        video_offset: int = 0,
+                        text_keys: Optional[Tensor] = None,
+                        video_keys: Optional[Tensor] = None) -> Tensor:
         """``[T, V]`` inference scores of text ``[T, D]`` against video
         ``[V, F, D]`` features, computed on the model's device (see
         ``TMASSHead.predict_scores``)."""
         device = self.data_preprocessor.device
         return self.head.predict_scores(
-            text.to(device), video.to(device), self.neck, pool_text_index,
-            seed, video_offset)
+            text.to(device),
+            video.to(device),
+            self.neck,
+            pool_text_index,
+            seed,
+            video_offset,
+            text_keys=text_keys,
+            video_keys=video_keys)

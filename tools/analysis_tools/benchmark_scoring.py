@@ -38,8 +38,8 @@ from torch.nn.functional import normalize
 from tmass_mm.evaluation.functional import rank_metrics, text_to_video_ranks
 from tmass_mm.models import StochasticTextSampler, XPoolNeck
 from tmass_mm.models.heads import score_all_pairs
-from tmass_mm.models.heads.pair_noise import CounterNoise
 from tmass_mm.models.heads.pair_scoring import DEFAULT_CHUNKS
+from tmass_mm.models.samplers.counter_noise import CounterNoise
 
 METRICS = ('R1', 'R5', 'R10', 'MnR')
 #: planted signal of the synthetic data (about 40% t2v R@1 at N = 500)

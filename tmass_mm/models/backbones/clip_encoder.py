@@ -28,6 +28,11 @@ class CLIPEncoder(BaseModule):
             Overrides the value in ``model_cfg``.
         freeze_text (bool): keep the text tower (and token embedding) fixed.
         freeze_vision (bool): keep the image tower fixed.
+        grad_checkpointing (bool): gradient checkpointing of both towers'
+            transformer blocks (open_clip's ``set_grad_checkpointing``):
+            their activations are not kept for backward but recomputed
+            during it, trading about one extra forward of the towers for
+            activation memory. Same loss and gradients.
 
     The open_clip model lives under ``self.clip``; its ``logit_scale`` (log of
     the inverse temperature) is exposed as ``self.logit_scale``.
@@ -40,6 +45,7 @@ class CLIPEncoder(BaseModule):
                  quick_gelu: bool = True,
                  freeze_text: bool = False,
                  freeze_vision: bool = False,
+                 grad_checkpointing: bool = False,
                  init_cfg: Optional[dict] = None):
         super().__init__(init_cfg=init_cfg)
         if model_cfg is None:
@@ -57,6 +63,7 @@ class CLIPEncoder(BaseModule):
             self._freeze(self._text_modules())
         if freeze_vision:
             self._freeze([self.clip.visual])
+        self.clip.set_grad_checkpointing(grad_checkpointing)
 
     @property
     def embed_dim(self) -> int:

@@ -1,3 +1,5 @@
+"""Heads: the T-MASS losses over the (global) batch and the fast all-pairs
+inference scorer."""
 from .pair_scoring import score_all_pairs
 from .tmass_head import TMASSHead
 

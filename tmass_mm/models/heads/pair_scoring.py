@@ -3,11 +3,15 @@ bounded memory.
 
 ``score(t, v) = max_m cos(t + eps_m * R(t, v), p(v | t))``.
 
-* Pooling: :class:`FramewisePooling` applies the neck's ``D x D`` maps once
-  per frame and mixes them per pair (exact, see its module).
+* Pooling: the neck's per-frame form, ``neck.framewise(video)`` (the
+  interface of ``necks/framewise.py``; X-Pool's applies the neck's ``D x D``
+  maps once per frame and mixes them per pair, exactly).
 * Radius: the sampler's ``radius`` on each block (two batched matmuls).
-* Noise: :class:`CounterNoise`, a counter-based generator; its module
-  docstring defines the draw of every ``(text, video, trial)`` exactly.
+* Noise: the sampler's ``inference_noise``, a counter-based generator; its
+  module docstring defines the draw of every ``(text, video, trial)``
+  exactly. Streams are named by positions (text index, gallery index) or,
+  when the caller gives them, by stable identities of the texts and videos:
+  then a pair's score does not depend on what else is scored with it.
 * Sampling, mode ``'faithful'`` (default, docs/method.md §6): fresh ``eps`` per
   text, video and trial; the ``[M, D]`` samples of a few pairs at a time are
   built in cache-sized steps and reduced (building them is one pass over the
@@ -27,9 +31,9 @@ from typing import Optional
 import torch
 from torch import Tensor
 
+from tmass_mm.models.necks.framewise import FramewisePooler
+from tmass_mm.models.samplers.counter_noise import CounterNoise
 from tmass_mm.utils.choices import check_choice
-from .pair_noise import CounterNoise
-from .pair_pooling import FramewisePooling
 
 NOISE_MODES = ('faithful', 'shared')
 #: (text_chunk, video_chunk, sample_chunk): small blocks stay in the CPU's
@@ -50,14 +54,19 @@ def score_all_pairs(text: Tensor,
                     *,
                     noise: str = 'faithful',
                     sample_chunk: Optional[int] = None,
-                    video_offset: int = 0) -> Tensor:
+                    video_offset: int = 0,
+                    text_keys: Optional[Tensor] = None,
+                    video_keys: Optional[Tensor] = None) -> Tensor:
     """Scores of every text against every video.
 
     Args:
         text: ``[T, D]`` text features.
         video: ``[V, F, D]`` frame features.
-        neck: the ``XPoolNeck``; used as in eval mode (no dropout).
-        sampler: the ``StochasticTextSampler`` (radius and prior).
+        neck: a neck with a ``framewise(video)`` method (``XPoolNeck`` or any
+            neck implementing ``necks/framewise.py``); used as in eval mode
+            (no dropout).
+        sampler: the ``StochasticTextSampler`` (radius, prior and its
+            ``inference_noise``).
         num_trials: ``M``, stochastic texts per pair (best one kept).
         generator: the noise seed is drawn from it (one 32-bit draw); the
             global generator when ``None``.
@@ -73,6 +82,14 @@ def score_all_pairs(text: Tensor,
             ``DEFAULT_CHUNKS``: cache-sized on CPU).
         video_offset: gallery index of ``video[0]``, when a gallery is
             scored in parts: part by part, the noise is that of one call.
+        text_keys, video_keys: ``[T]`` and ``[V]`` int64 stable identities
+            of the texts and videos (e.g. :func:`stable_key` of the query
+            and of the video path), both or neither. When given, the noise
+            of pair ``(t, v)``, trial ``m``, depends only on the seed,
+            ``text_keys[t]``, ``video_keys[v]`` and ``m`` -- not on
+            positions, ``T``, ``V``, block sizes or ``video_offset`` -- so a
+            pair scores the same whatever it is scored with. When not given,
+            streams are named by positions as described above.
 
     Returns:
         ``[T, V]`` float32 scores.
@@ -85,19 +102,27 @@ def score_all_pairs(text: Tensor,
     text_chunk = text_chunk or defaults[0]
     video_chunk = video_chunk or defaults[1]
     sample_chunk = sample_chunk or defaults[2]
+    streams = _stream_names(text, video, video_offset, text_keys, video_keys)
+    framewise = getattr(neck, 'framewise', None)
+    if framewise is None:
+        raise TypeError(f'{type(neck).__name__} has no framewise(video) '
+                        f'method, which all-pairs scoring needs: implement '
+                        f'the per-frame interface of '
+                        f'tmass_mm/models/necks/framewise.py')
     with torch.autocast(device.type, enabled=False):
-        noise_source = CounterNoise(
+        noise_source = sampler.inference_noise(
             _draw_seed(generator), text.shape[-1],
-            'pair' if noise == 'faithful' else 'text', sampler.prior,
-            sampler.prior_std, device)
-        pooling = FramewisePooling(neck, video)
+            'pair' if noise == 'faithful' else 'text', device)
+        pooling = framewise(video)
         queries = pooling.queries(text)
         gt_pooled = None
         if pool_text_index is not None:
-            gt_pooled = _gt_pooled(pooling, queries, pool_text_index)
+            videos = slice(0, len(pool_text_index))
+            gt_pooled = pooling.pool_matched(
+                queries[pool_text_index], videos, unit=True)
         return _score_blocks(text.float(), video, pooling, queries, sampler,
-                             num_trials, noise_source, gt_pooled, text_chunk,
-                             video_chunk, sample_chunk, video_offset)
+                             num_trials, noise_source, streams, gt_pooled,
+                             text_chunk, video_chunk, sample_chunk)
 
 
 def _draw_seed(generator: Optional[torch.Generator]) -> int:
@@ -106,25 +131,67 @@ def _draw_seed(generator: Optional[torch.Generator]) -> int:
     return int(torch.randint(0, 2**32, (), generator=generator, device=device))
 
 
-def _gt_pooled(pooling: FramewisePooling, queries: Tensor,
-               pool_text_index: Tensor) -> Tensor:
-    """``[V, D]`` unit ``p(v | t_gt(v))``."""
-    videos = slice(0, len(pool_text_index))
-    weights = pooling.paired_attention(queries[pool_text_index], videos)
-    return pooling.pool(weights, videos, unit=True)[:, 0]
+class _StreamNames:
+    """Names of the noise streams of every text and video: positions or
+    stable identities (see :func:`score_all_pairs`).
+
+    Args:
+        texts: ``[T]`` int64 text indices or identities.
+        videos: ``[V]`` int64 gallery indices or identities.
+        keyed: whether they are identities.
+    """
+
+    def __init__(self, texts: Tensor, videos: Tensor, keyed: bool):
+        self.texts, self.videos, self.keyed = texts, videos, keyed
+
+    def text_keys(self, noise: CounterNoise, texts: slice,
+                  num_trials: int) -> Tensor:
+        """``[Tc, M]`` keys of kind ``'text'``."""
+        if self.keyed:
+            return noise.identity_keys(self.texts[texts], num_trials)
+        return noise.keys(noise.counters(self.texts[texts], num_trials))
+
+    def pair_keys(self, noise: CounterNoise, texts: slice, videos: slice,
+                  num_trials: int) -> Tensor:
+        """``[Vc, Tc, M]`` keys of kind ``'pair'``."""
+        if self.keyed:
+            return noise.identity_keys(self.texts[texts], num_trials,
+                                       self.videos[videos])
+        return noise.keys(
+            noise.counters(self.texts[texts], num_trials, self.videos[videos],
+                           len(self.texts)))
 
 
-def _score_blocks(text: Tensor, video: Tensor, pooling: FramewisePooling,
+def _stream_names(text: Tensor, video: Tensor, video_offset: int,
+                  text_keys: Optional[Tensor],
+                  video_keys: Optional[Tensor]) -> _StreamNames:
+    """Positions, or the caller's identities after checking them."""
+    if (text_keys is None) != (video_keys is None):
+        raise ValueError('text_keys and video_keys go together: give both '
+                         '(stable identities) or neither (positions)')
+    device = text.device
+    if text_keys is None:
+        return _StreamNames(
+            torch.arange(len(text), device=device),
+            torch.arange(len(video), device=device) + video_offset, False)
+    for name, keys, count in [('text_keys', text_keys, len(text)),
+                              ('video_keys', video_keys, len(video))]:
+        if keys.dtype != torch.int64 or keys.shape != (count, ):
+            raise ValueError(f'{name} must be an int64 tensor of shape '
+                             f'({count},), one identity per row; got '
+                             f'{keys.dtype} {tuple(keys.shape)}')
+    return _StreamNames(text_keys.to(device), video_keys.to(device), True)
+
+
+def _score_blocks(text: Tensor, video: Tensor, pooling: FramewisePooler,
                   queries: Tensor, sampler, num_trials: int,
-                  noise: CounterNoise, gt_pooled: Optional[Tensor],
-                  text_chunk: int, video_chunk: int, sample_chunk: int,
-                  video_offset: int) -> Tensor:
+                  noise: CounterNoise, streams: _StreamNames,
+                  gt_pooled: Optional[Tensor], text_chunk: int,
+                  video_chunk: int, sample_chunk: int) -> Tensor:
     """Visit the ``[T, V]`` score matrix block by block; see
     :func:`score_all_pairs`."""
     num_texts, num_videos = text.shape[0], video.shape[0]
     scores = text.new_empty((num_texts, num_videos))
-    text_index = torch.arange(num_texts, device=text.device)
-    video_index = torch.arange(num_videos, device=text.device) + video_offset
     # faithful mode's int32 scratch, [2, pairs per step * M * D]
     pairs_per_step = min(
         max(1, sample_chunk // (num_trials * text.shape[1])),
@@ -137,20 +204,16 @@ def _score_blocks(text: Tensor, video: Tensor, pooling: FramewisePooling,
         if noise.kind == 'text':
             draws = _shared_draws(
                 text[texts],
-                noise.draw(
-                    noise.keys(noise.counters(text_index[texts], num_trials))))
+                noise.draw(streams.text_keys(noise, texts, num_trials)))
         for v0 in range(0, num_videos, video_chunk):
             videos = slice(v0, v0 + video_chunk)
-            pooled = pooling.pool(
-                pooling.attention(queries[texts], videos), videos, unit=True)
+            pooled = pooling.pool(queries[texts], videos, unit=True)
             radius = sampler.radius(text[texts], video[videos]).float()
             gt = None if gt_pooled is None else gt_pooled[videos]
             if noise.kind == 'text':
                 block = _shared_block(text[texts], pooled, radius, draws, gt)
             else:
-                keys = noise.keys(
-                    noise.counters(text_index[texts], num_trials,
-                                   video_index[videos], num_texts))
+                keys = streams.pair_keys(noise, texts, videos, num_trials)
                 block = _faithful_block(text[texts], pooled, radius, keys,
                                         noise, gt, work)
             scores[texts, videos] = block

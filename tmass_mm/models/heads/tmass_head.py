@@ -5,36 +5,14 @@ from typing import Dict, Optional
 import torch
 from mmengine.model import BaseModule
 from torch import Tensor
-from torch.nn.functional import cross_entropy, normalize
+from torch.nn.functional import normalize
 
 from tmass_mm.registry import MODELS, build_model_part
 from tmass_mm.utils.choices import check_choice
+from .contrastive_batch import ContrastiveBatch
 from .pair_scoring import NOISE_MODES, score_all_pairs
 
 TEXT_LOSSES = ('stochastic', 'point')
-
-
-def symmetric_cross_entropy(logits: Tensor) -> Tensor:
-    """Mean of text→video and video→text CE; ``[B(texts), B(videos)]``,
-    the matched pair of text ``i`` is video ``i``."""
-    target = torch.arange(logits.shape[0], device=logits.device)
-    return (cross_entropy(logits, target) +
-            cross_entropy(logits.T, target)) / 2
-
-
-def pooled_cosine(text: Tensor, pooled: Tensor) -> Tensor:
-    """``s[i, j] = cos(text[i], pooled[j, i])``.
-
-    Args:
-        text: ``[B, D]``, one (possibly stochastic) text per row.
-        pooled: ``[B(videos), B(texts), D]`` from the neck.
-
-    Returns:
-        ``[B(texts), B(videos)]`` float32.
-    """
-    text = normalize(text.float(), dim=-1)
-    pooled = normalize(pooled.float(), dim=-1)
-    return torch.einsum('td,vtd->tv', text, pooled)
 
 
 @MODELS.register_module()
@@ -59,6 +37,15 @@ class TMASSHead(BaseModule):
             docs/method.md §6) or ``'shared'`` (each text's ``M`` draws
             reused for every video; faster, same per-pair distribution). See
             :func:`score_all_pairs`.
+        gather_across_ranks (bool): in distributed training (a process
+            group with more than one rank), compute the losses over the
+            global batch: every rank's texts and videos are negatives of
+            every other's, and the gradient equals one process's on the
+            global batch (see ``contrastive_batch.py`` and
+            docs/distributed_training.md). ``False`` keeps each rank's
+            losses to its local pairs (fewer negatives per softmax, a
+            different objective from the single-process recipe). No effect
+            in a single process.
     """
 
     def __init__(self,
@@ -71,6 +58,7 @@ class TMASSHead(BaseModule):
                  text_chunk: Optional[int] = None,
                  video_chunk: Optional[int] = None,
                  noise: str = 'faithful',
+                 gather_across_ranks: bool = True,
                  init_cfg=None):
         super().__init__(init_cfg=init_cfg)
         check_choice('text_loss', text_loss, TEXT_LOSSES)
@@ -84,13 +72,15 @@ class TMASSHead(BaseModule):
         self.text_chunk = text_chunk
         self.video_chunk = video_chunk
         self.noise = noise
+        self.gather_across_ranks = gather_across_ranks
 
     def loss(self, text: Tensor, video: Tensor, neck,
              logit_scale: Tensor) -> Dict[str, Tensor]:
         """Training losses for ``B`` matched pairs (text ``i`` ↔ video ``i``).
 
         Args:
-            text: ``[B, D]``; video: ``[B, F, D]``.
+            text: ``[B, D]``; video: ``[B, F, D]``: this process's pairs
+                (gathered across ranks when ``gather_across_ranks``).
             neck: the X-Pool neck.
             logit_scale: CLIP's log inverse temperature (scalar).
 
@@ -99,32 +89,36 @@ class TMASSHead(BaseModule):
             ``loss_kl`` when their weights are non-zero, each already
             weighted.
         """
-        pooled = neck(text, video)  # [B(videos), B(texts), D]
+        batch = ContrastiveBatch(text, video, self.gather_across_ranks)
+        pooled_t2v, pooled_v2t = batch.pool(neck)
         log_radius = self.sampler.log_radius(text, video, all_pairs=False)
-        radius = log_radius.float().exp()  # [B, D], R_i of pair i
+        radius = log_radius.float().exp()  # [b, D], R_i of local pair i
         scale = logit_scale.float().exp()
         losses = {}
         if self.text_loss == 'stochastic':
-            sample = self.sampler.sample(text, radius)
-            losses['loss_stochastic'] = symmetric_cross_entropy(
-                scale * pooled_cosine(sample, pooled))
+            sample = self.sampler.sample(text, radius)  # local texts' draws
+            losses['loss_stochastic'] = batch.symmetric_cross_entropy(
+                scale, sample, pooled_t2v, pooled_v2t)
         else:
-            losses['loss_point'] = symmetric_cross_entropy(
-                scale * pooled_cosine(text, pooled))
+            losses['loss_point'] = batch.symmetric_cross_entropy(
+                scale, text, pooled_t2v, pooled_v2t)
         if self.support_weight:
-            support = self.support_text(text, pooled, radius)
+            support = self.support_text(text, pooled_v2t, radius)
             losses['loss_support'] = self.support_weight * \
-                symmetric_cross_entropy(scale * pooled_cosine(support, pooled))
+                batch.symmetric_cross_entropy(
+                    scale, support, pooled_t2v, pooled_v2t)
         if self.kl_weight:
             kl = 0.5 * (radius.square() + text.float().square() - 1 -
-                        2 * log_radius.float()).sum(-1).mean()
-            losses['loss_kl'] = self.kl_weight * kl
+                        2 * log_radius.float()).sum(-1)
+            losses['loss_kl'] = self.kl_weight * batch.mean(kl)
         return losses
 
     @staticmethod
     def support_text(text: Tensor, pooled: Tensor, radius: Tensor) -> Tensor:
         """``t_sup,i = t_i + R_i * (c_i - t_i) / ||c_i - t_i||`` with
-        ``c_i = mean_k pooled[i, k]``; ``[B, D]``."""
+        ``c_i = mean_k pooled[i, k]``, the mean of video ``i`` pooled by
+        every text ``k`` of the (global) batch: text, radius ``[b, D]`` and
+        pooled ``[b(videos), B(texts), D]`` → ``[b, D]``."""
         text = text.float()
         direction = normalize(pooled.float().mean(dim=1) - text, dim=-1)
         return text + radius * direction
@@ -135,12 +129,18 @@ class TMASSHead(BaseModule):
                        neck,
                        pool_text_index: Optional[Tensor] = None,
                        seed: Optional[int] = None,
-                       video_offset: int = 0) -> Tensor:
+                       video_offset: int = 0,
+                       text_keys: Optional[Tensor] = None,
+                       video_keys: Optional[Tensor] = None) -> Tensor:
         """``[T, V]`` inference scores; see :func:`score_all_pairs`.
 
         ``seed`` (default ``eval_seed``) fixes the noise; the scores do not
         depend on the device, the block sizes or on how the gallery is split
-        into calls (``video_offset``: gallery index of ``video[0]``).
+        into calls (``video_offset``: gallery index of ``video[0]``). With
+        ``text_keys`` ``[T]`` and ``video_keys`` ``[V]`` (int64 stable
+        identities, e.g. from ``stable_key``) the noise of a pair depends
+        only on the seed and the two identities, so a pair scores the same
+        whatever texts and videos it is scored with.
         """
         generator = torch.Generator()
         generator.manual_seed(self.eval_seed if seed is None else seed)
@@ -155,4 +155,6 @@ class TMASSHead(BaseModule):
             self.text_chunk,
             self.video_chunk,
             noise=self.noise,
-            video_offset=video_offset)
+            video_offset=video_offset,
+            text_keys=text_keys,
+            video_keys=video_keys)

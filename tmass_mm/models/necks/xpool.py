@@ -7,6 +7,7 @@ from mmengine.model import BaseModule
 from torch import Tensor, nn
 
 from tmass_mm.registry import MODELS
+from .xpool_framewise import FramewiseXPool
 
 
 def _identity_linear(dim: int) -> nn.Linear:
@@ -101,3 +102,9 @@ class XPoolNeck(BaseModule):
             mixed = torch.einsum('nhf,nfhd->nhd', weights, values)
         pooled = self.norm_pooled(self.out_proj(mixed.flatten(-2)))
         return self.norm_output(pooled + self.dropout(self.linear(pooled)))
+
+    def framewise(self, video: Tensor) -> FramewiseXPool:
+        """The per-frame form of this neck for all-pairs scoring (see
+        ``framewise.py``): per-video statistics of ``[V, F, D]`` frame
+        features, exact in eval mode."""
+        return FramewiseXPool(self, video)

@@ -1,4 +1,10 @@
-"""Stochastic text embedding ``t_s = t + eps * R`` (docs/method.md §4)."""
+"""Stochastic text embedding ``t_s = t + eps * R`` (docs/method.md §4).
+
+The sampler owns the radius and the prior of ``eps``, and both ways of
+drawing ``eps``: torch's generator for training (:meth:`noise`,
+:meth:`sample`) and the counter-based draws of inference
+(:meth:`inference_noise`, defined in ``counter_noise.py``).
+"""
 from typing import Optional, Sequence
 
 import torch
@@ -7,9 +13,8 @@ from torch import Tensor
 
 from tmass_mm.registry import MODELS, build_model_part
 from tmass_mm.utils.choices import check_choice
+from .counter_noise import PRIORS, CounterNoise
 from .radius import frame_similarity
-
-PRIORS = ('uniform01', 'normal')
 
 
 @MODELS.register_module()
@@ -63,6 +68,23 @@ class StochasticTextSampler(BaseModule):
             return torch.rand(shape, device=device, generator=generator)
         eps = torch.randn(shape, device=device, generator=generator)
         return eps * self.prior_std
+
+    def inference_noise(self,
+                        seed: int,
+                        dim: int,
+                        kind: str = 'pair',
+                        device=None) -> CounterNoise:
+        """The counter-based draws of this prior for all-pairs scoring.
+
+        Args:
+            seed (int): noise seed (low 32 bits used).
+            dim (int): ``D``.
+            kind (str): ``'pair'`` (fresh draws per text, video and trial)
+                or ``'text'`` (per text and trial, shared by the videos).
+            device: where the draws live.
+        """
+        return CounterNoise(seed, dim, kind, self.prior, self.prior_std,
+                            device)
 
     def sample(self,
                text: Tensor,

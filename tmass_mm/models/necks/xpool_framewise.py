@@ -1,5 +1,6 @@
 """The X-Pool neck (docs/method.md §2) rewritten per frame, for
-all-pairs scoring.
+all-pairs scoring: ``XPoolNeck.framewise`` (the interface of
+``framewise.py``).
 
 For one text and one video with attention weights ``a[h, f]`` (softmax over
 the ``F`` frames of head ``h``; ``K = H * F`` weights in all)::
@@ -30,8 +31,9 @@ import torch
 from torch import Tensor
 
 
-class FramewisePooling:
-    """Per-video statistics of an X-Pool neck; pools any block of pairs.
+class FramewiseXPool:
+    """Per-video statistics of an X-Pool neck; pools any block of pairs
+    (a :class:`~tmass_mm.models.necks.framewise.FramewisePooler`).
 
     Args:
         neck: an ``XPoolNeck`` (affine layer norms, any number of heads).
@@ -118,9 +120,24 @@ class FramewisePooling:
         return logits.softmax(dim=-1).flatten(-2)[:, None]
 
     def pool(self,
-             weights: Tensor,
+             queries: Tensor,
              videos: slice,
              unit: bool = False) -> Tensor:
+        """``[Vc, Tc, D]``: every query with every video of ``videos``."""
+        return self.mix(self.attention(queries, videos), videos, unit)
+
+    def pool_matched(self,
+                     queries: Tensor,
+                     videos: slice,
+                     unit: bool = False) -> Tensor:
+        """``[Vc, D]``: query ``i`` with the ``i``-th video of ``videos``."""
+        return self.mix(self.paired_attention(queries, videos), videos,
+                        unit)[:, 0]
+
+    def mix(self,
+            weights: Tensor,
+            videos: slice,
+            unit: bool = False) -> Tensor:
         """Pooled embeddings ``p(v | t)`` from attention weights.
 
         Args:

@@ -1,9 +1,10 @@
-"""Counter-based noise for all-pairs scoring: the draw order
-of docs/method.md §6.
+"""Counter-based draws of ``eps`` for inference (docs/method.md §6).
 
-Every ``eps`` value is a pure function of the seed, a 64-bit counter naming
-its stream (which text, video and trial it belongs to) and its dimension
-``d``. Scores therefore do not depend on chunk sizes, on the order blocks are
+The :class:`StochasticTextSampler` owns the prior; its
+``inference_noise`` builds this generator for it, next to its training draw
+(torch's generator). Every ``eps`` value is a pure function of the seed, the
+stream it belongs to (which text, video and trial) and its dimension ``d``.
+Scores therefore do not depend on chunk sizes, on the order blocks are
 visited or on the device, and a reference implementation can recompute the
 draws of any single pair. torch's CPU generator would be the bottleneck
 (about 5 ns a number, serial): these draws are plain vectorised integer
@@ -15,28 +16,42 @@ logical shift)::
     mix(x)   = lowbias32: x ^= x >>> 16; x *= 0x7feb352d; x ^= x >>> 15;
                x *= 0x846ca68b; x ^= x >>> 16
     mix'(x)  = mix without its final xorshift
+    fold(h, [w1, w2, ...]) = fold(mix(h ^ w1), [w2, ...]),  fold(h, []) = h
     salt     = mix(seed ^ DOMAIN[kind]),  dim_salt[d] = mix(mix(d) ^ salt)
-    key(c)   = mix(mix(lo32(c) ^ salt) ^ hi32(c))
-    u(c, d)  = (mix'(key(c) ^ dim_salt[d]) >>> 9) / 2^23        in [0, 1)
+    u(k, d)  = (mix'(k ^ dim_salt[d]) >>> 9) / 2^23        in [0, 1)
     eps      = u                          (prior 'uniform01')
              = prior_std * ndtri(u + 2^-24)   (prior 'normal')
 
-Stream counters: ``c = (v * T + t) * M + m`` for kind ``'pair'`` (fresh
-noise per text ``t`` out of ``T``, video ``v`` -- its index in the whole
-gallery, so a gallery scored in several calls draws what one call would --
-and trial ``m`` out of ``M``) and ``c = t * M + m`` for kind ``'text'`` (one
-set of ``M`` draws per text, shared by every video). Keys are distinct for
-the first 2^32 counters.
+The stream key ``k`` comes from positions or from stable identities:
+
+* positions, ``k = fold(salt, [lo32(c), hi32(c)])`` with the counter
+  ``c = (v * T + t) * M + m`` for kind ``'pair'`` (fresh noise per text
+  ``t`` out of ``T``, video ``v`` -- its index in the whole gallery, so a
+  gallery scored in several calls draws what one call would -- and trial
+  ``m`` out of ``M``) and ``c = t * M + m`` for kind ``'text'`` (one set of
+  ``M`` draws per text, shared by every video). Keys are distinct for the
+  first 2^32 counters.
+* identities (int64 ``a`` of the text, ``b`` of the video, see
+  :func:`stable_key`), ``k = fold(salt, [lo32(a), hi32(a), lo32(b),
+  hi32(b), m])`` for kind ``'pair'`` and ``fold(salt, [lo32(a), hi32(a),
+  m])`` for kind ``'text'``: a pair's draws do not depend on which other
+  texts and videos are scored with it. Keys are 32-bit hashes here, so
+  among many streams a few share their draws (about ``n^2 / 2^33`` pairs
+  of ``n`` streams), which leaves every stream's distribution unchanged.
+
 ``u`` has resolution 2^-23 (``torch.rand``: 2^-24): its 23 bits are the
 mantissa of a float in [1, 2), which saves an integer-to-float conversion.
 """
+import hashlib
 from typing import Optional
 
 import torch
 from torch import Tensor
 
-from tmass_mm.models.samplers.stochastic_text import PRIORS
 from tmass_mm.utils.choices import check_choice
+
+#: Distributions of ``eps``: U[0, 1) and N(0, prior_std^2).
+PRIORS = ('uniform01', 'normal')
 
 _MUL1 = 0x7feb352d
 _MUL2 = 0x846ca68b - (1 << 32)  # the same word as a signed int32
@@ -73,6 +88,21 @@ def mix32(x: Tensor) -> Tensor:
 def _wrap_int32(x: Tensor) -> Tensor:
     """Low 32 bits of int64 values as int32 words."""
     return ((x & 0xFFFFFFFF) - ((x & 0x80000000) << 1)).to(torch.int32)
+
+
+def _fold(hashes: Tensor, words: Tensor) -> Tensor:
+    """``mix(h ^ w)`` of int32 hashes and int64 words (their low 32 bits),
+    broadcast."""
+    return mix32(hashes ^ _wrap_int32(words))
+
+
+def stable_key(name: str) -> int:
+    """A deterministic 62-bit identity of a string (a query text, a video
+    path), for noise keyed by identities: the first 8 bytes of its UTF-8
+    BLAKE2b digest, top two bits cleared. The same on every machine and in
+    every process (unlike ``hash``)."""
+    digest = hashlib.blake2b(name.encode('utf-8'), digest_size=8).digest()
+    return int.from_bytes(digest, 'little') >> 2
 
 
 class CounterNoise:
@@ -144,10 +174,31 @@ class CounterNoise:
 
     def keys(self, counters: Tensor) -> Tensor:
         """int32 keys of int64 counters, same shape (stored pre-shifted)."""
-        key = mix32(
-            mix32(_wrap_int32(counters) ^ self._salt)
-            ^ _wrap_int32(counters >> 32))
+        key = _fold(_fold(self._salt, counters), counters >> 32)
         return self._pre_shift(key)
+
+    def identity_keys(self,
+                      text_keys: Tensor,
+                      num_trials: int,
+                      video_keys: Optional[Tensor] = None) -> Tensor:
+        """int32 keys (stored pre-shifted) of streams named by identities.
+
+        Args:
+            text_keys: ``[Tc]`` int64 identities of the texts.
+            num_trials: ``M``.
+            video_keys: ``[Vc]`` int64 identities of the videos (kind
+                ``'pair'`` only).
+
+        Returns:
+            ``[Vc, Tc, M]`` (``'pair'``) or ``[Tc, M]`` (``'text'``).
+        """
+        text_keys = text_keys.to(self.device, torch.int64)
+        stream = _fold(_fold(self._salt, text_keys), text_keys >> 32)
+        if self.kind == 'pair':
+            video_keys = video_keys.to(self.device, torch.int64)[:, None]
+            stream = _fold(_fold(stream[None], video_keys), video_keys >> 32)
+        trials = torch.arange(num_trials, device=self.device)
+        return self._pre_shift(_fold(stream[..., None], trials))
 
     def draw(self, keys: Tensor) -> Tensor:
         """``eps`` for every key: ``[...]`` int32 keys → ``[..., D]`` float32.
