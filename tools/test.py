@@ -1,6 +1,6 @@
 """Evaluate a T-MASS checkpoint on a config's test set.
 
-    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR]
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--data-root DIR]
         [--dump-embeddings FILE] [--cfg-options KEY=VALUE ...]
         [--launcher none|pytorch|slurm]
 
@@ -17,7 +17,7 @@ from mmengine.runner import Runner
 
 from tmass_mm.utils.cpu_distributed import (close_process_group,
                                             use_gloo_without_cuda)
-from tmass_mm.utils.run_setup import (add_runner_args, load_run_config,
+from tmass_mm.apis.run_setup import (add_runner_args, load_run_config,
                                       trust_run_checkpoints)
 
 

@@ -2,7 +2,7 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from tmass_mm.utils.run_setup import enable_amp
+from tmass_mm.apis.run_setup import enable_amp
 
 
 def test_amp_without_cuda_stops_with_a_clear_message(monkeypatch):
