@@ -15,10 +15,10 @@ import os.path as osp
 from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
+from tmass_mm.apis.run_setup import (add_runner_args, load_run_config,
+                                     trust_run_checkpoints)
 from tmass_mm.utils.cpu_distributed import (close_process_group,
                                             use_gloo_without_cuda)
-from tmass_mm.apis.run_setup import (add_runner_args, load_run_config,
-                                      trust_run_checkpoints)
 
 
 def parse_args():

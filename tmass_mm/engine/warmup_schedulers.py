@@ -4,15 +4,20 @@ converted from epochs to iterations so that no phase is empty.
 MMEngine converts an epoch boundary ``b`` to iteration ``int(b * L)`` (``L``
 iterations per epoch). A warm-up of 0.5 epochs then ends at iteration 0 when
 ``L == 1`` and the scheduler refuses to start ("end should be larger than
-begin"). These schedulers convert the same way except that a boundary after
-the start is at least iteration 1, so the warm-up lasts one iteration on any
-dataset size; for ``L >= 2`` they equal MMEngine's ``LinearLR`` and
-``CosineAnnealingLR``.
+begin"); at ``L`` = 2 or 3 it lasts one iteration, and ``LinearLR``, which
+reaches its end factor on its last iteration, never leaves its start factor:
+the whole run trains at 1e-4 times the lr. These schedulers convert the same
+way except that a boundary after the start is at least iteration
+``MIN_BOUNDARY`` (2), so the warm-up ramps over at least two iterations and
+the lr reaches its base value on any dataset size; for ``L >= 4`` they equal
+MMEngine's ``LinearLR`` and ``CosineAnnealingLR``.
 """
 from mmengine.optim.scheduler import CosineAnnealingLR, LinearLR
 from mmengine.optim.scheduler.param_scheduler import INF
 
 from tmass_mm.registry import PARAM_SCHEDULERS
+
+MIN_BOUNDARY = 2
 
 
 def epoch_to_iteration(epoch: float, epoch_length: int) -> int:
@@ -20,7 +25,7 @@ def epoch_to_iteration(epoch: float, epoch_length: int) -> int:
     if epoch == INF:
         return INF
     iteration = int(epoch * epoch_length)
-    return max(iteration, 1) if epoch > 0 else iteration
+    return max(iteration, MIN_BOUNDARY) if epoch > 0 else iteration
 
 
 class _NonEmptyIterationPhase:
@@ -55,7 +60,7 @@ class _NonEmptyIterationPhase:
 @PARAM_SCHEDULERS.register_module()
 class LinearWarmupLR(_NonEmptyIterationPhase, LinearLR):
     """MMEngine's ``LinearLR``; converted to iterations it lasts at least
-    one."""
+    two, its start and end factors."""
 
 
 @PARAM_SCHEDULERS.register_module()
