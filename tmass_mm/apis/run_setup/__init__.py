@@ -2,7 +2,6 @@
 config: the shared arguments, AMP, ``--data-root``, a recipe's global batch
 size, which checkpoint validation selects, and warnings for overrides that
 nothing reads."""
-from . import checkpoint_selection, global_batch, runner_args
 from .checkpoint_selection import (apply_selection_policy,
                                    evaluate_selected_checkpoint,
                                    selected_checkpoint)
