@@ -12,8 +12,8 @@ from mmengine.logging import MessageHub
 
 from tmass_mm.apis.run_setup import (add_runner_args, enable_amp,
                                      evaluate_selected_checkpoint,
-                                     load_run_config, runner_args,
-                                     selected_checkpoint,
+                                     launched_world_size, load_run_config,
+                                     runner_args, selected_checkpoint,
                                      unread_option_warnings)
 
 ROOT = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
@@ -152,3 +152,14 @@ def test_test_flag_evaluates_the_selected_checkpoint_once(monkeypatch):
     assert selected_checkpoint(last) == 'w/epoch_5.pth'
     with pytest.raises(RuntimeError, match='no checkpoint was saved'):
         selected_checkpoint(FakeRunner())
+
+
+def test_world_size_comes_from_the_launcher(monkeypatch):
+    monkeypatch.setenv('WORLD_SIZE', '8')
+    monkeypatch.setenv('SLURM_NTASKS', '4')
+    assert launched_world_size('none') == 1
+    assert launched_world_size('pytorch') == 8
+    assert launched_world_size('slurm') == 4
+    monkeypatch.delenv('WORLD_SIZE')
+    with pytest.raises(SystemExit, match=r'\$WORLD_SIZE is not set'):
+        launched_world_size('pytorch')
