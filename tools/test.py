@@ -1,22 +1,31 @@
 """Evaluate a T-MASS checkpoint on a config's test set.
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--data-root DIR]
-        [--dump-embeddings FILE] [--cfg-options KEY=VALUE ...]
-        [--launcher none|pytorch|slurm]
+        [--dump-embeddings FILE] [--allow-partial]
+        [--cfg-options KEY=VALUE ...] [--launcher none|pytorch|slurm]
 
 Writes the metrics to ``<work_dir>/test_metrics.json`` as
 ``{"t2v": {"R1", "R5", "R10", "R50", "MdR", "MnR"}, "v2t": {...}}``.
 ``--dump-embeddings`` saves the features ``eval_embeddings.py`` reads.
+
+CHECKPOINT is read weights-only, wherever it lies, and must set every weight
+of the config's model with its shape; otherwise the tool stops with one line
+naming the file and the first keys (``--allow-partial`` loads what matches,
+with a warning). See docs/reliability.md.
 """
 import argparse
 import json
 import os.path as osp
+import sys
 
 from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
+from tmass_mm.apis import EVERY_WEIGHT, load_checkpoint_weights
 from tmass_mm.apis.run_setup import (add_runner_args, load_run_config,
                                      trust_run_checkpoints)
+from tmass_mm.evaluation import with_embedding_dump
+from tmass_mm.utils.checkpoint import CheckpointError
 from tmass_mm.utils.cpu_distributed import (close_process_group,
                                             use_gloo_without_cuda)
 
@@ -30,6 +39,12 @@ def parse_args():
         metavar='FILE',
         help='save text_embeds [T, D], video_embeds '
         '[V, F, D] and text_to_video [T] to FILE')
+    parser.add_argument(
+        '--allow-partial',
+        action='store_true',
+        help='load a checkpoint that does not set every weight (the rest '
+        'stays random) instead of refusing it; the metrics then do not '
+        'measure the checkpoint')
     add_runner_args(parser)
     return parser.parse_args()
 
@@ -46,15 +61,20 @@ def nest_metrics(metrics: dict) -> dict:
 def main():
     args = parse_args()
     cfg = load_run_config(args)
-    cfg.load_from = args.checkpoint
-    cfg.resume = False
+    cfg.load_from, cfg.resume = None, False  # CHECKPOINT is loaded below
     if args.dump_embeddings:
-        cfg.test_evaluator.dump_embeddings = args.dump_embeddings
+        cfg.test_evaluator = with_embedding_dump(cfg.test_evaluator,
+                                                 args.dump_embeddings)
     # the checkpoint sets every weight: never download CLIP's
     cfg.model.backbone.pretrained = None
     use_gloo_without_cuda(cfg)
-    trust_run_checkpoints(cfg)  # CHECKPOINT itself is read weights-only
+    trust_run_checkpoints(cfg)  # nothing else the Runner reads is unpickled
     runner = Runner.from_cfg(cfg)
+    try:
+        load_checkpoint_weights(runner.model, args.checkpoint, EVERY_WEIGHT,
+                                args.allow_partial)
+    except (FileNotFoundError, CheckpointError, KeyError, RuntimeError) as err:
+        sys.exit(f'tools/test.py: {err.args[0] if err.args else err}')
     metrics = runner.test()
     if is_main_process():
         out = osp.join(cfg.work_dir, 'test_metrics.json')
@@ -65,4 +85,7 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit('tools/test.py: interrupted (Ctrl-C); nothing was written')

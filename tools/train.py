@@ -6,8 +6,7 @@
         [--launcher none|pytorch|slurm]
 """
 import argparse
-
-from mmengine.runner import Runner
+import sys
 
 from tmass_mm.apis.run_setup import (AMP_DTYPES, add_runner_args,
                                      apply_global_batch_size,
@@ -15,6 +14,8 @@ from tmass_mm.apis.run_setup import (AMP_DTYPES, add_runner_args,
                                      evaluate_selected_checkpoint,
                                      launched_world_size, load_run_config,
                                      trust_run_checkpoints)
+from tmass_mm.engine.ledger_runner import CheckpointLedgerRunner
+from tmass_mm.utils.checkpoint import CheckpointError
 from tmass_mm.utils.cpu_distributed import (close_process_group,
                                             use_gloo_without_cuda)
 
@@ -68,8 +69,11 @@ def main():
     elif args.resume:
         cfg.resume, cfg.load_from = True, args.resume
     use_gloo_without_cuda(cfg)
-    trust_run_checkpoints(cfg)
-    runner = Runner.from_cfg(cfg)
+    try:
+        trust_run_checkpoints(cfg)
+    except (FileNotFoundError, CheckpointError) as err:
+        sys.exit(f'tools/train.py: {err.args[0]}')
+    runner = CheckpointLedgerRunner.from_cfg(cfg)
     runner.train()
     if args.test:
         evaluate_selected_checkpoint(runner)
@@ -77,4 +81,8 @@ def main():
 
 
 if __name__ == '__main__':
-    main()
+    try:
+        main()
+    except KeyboardInterrupt:
+        sys.exit('tools/train.py: interrupted (Ctrl-C); continue with '
+                 '--resume')

@@ -6,6 +6,7 @@ from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
 from tmass_mm.apis.run_setup import trust_run_checkpoints
+from tmass_mm.engine.ledger_runner import CheckpointLedgerRunner
 
 
 class Killed(Exception):
@@ -28,7 +29,7 @@ def train(cfg, name, resume=False, kill=None):
     cfg.experiment_name = name
     cfg.resume = resume
     trust_run_checkpoints(cfg)  # what tools/train.py does
-    runner = Runner.from_cfg(cfg)
+    runner = CheckpointLedgerRunner.from_cfg(cfg)
     if kill:
         runner.register_hook(KillAt(*kill))
     runner.train()

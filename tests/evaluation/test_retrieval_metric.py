@@ -1,38 +1,10 @@
 import pytest
 import torch
-from torch.nn.functional import normalize
+from retrieval_samples import mean_frame_scorer, planted_samples, video_sample
 
 from tmass_mm.evaluation import (RetrievalMetric, metrics_from_scores,
-                                 retrieval_metric)
+                                 retrieval_evaluation)
 from tmass_mm.evaluation.retrieval_scores import score_in_video_blocks
-
-
-def mean_frame_scorer(text, video, pool_text_index, seed, video_offset=0):
-    """A stand-in for the model: cosine of text and mean frame."""
-    return normalize(text, dim=-1) @ normalize(video.mean(1), dim=-1).T
-
-
-def video_sample(index, text_ids, text_embeds, video_embeds):
-    return dict(
-        video_index=index,
-        video_id=f'v{index}',
-        text_indices=text_ids,
-        texts=[f't{i}' for i in text_ids],
-        text_embeds=text_embeds,
-        video_embeds=video_embeds)
-
-
-def planted_samples(captions_per_video=(1, 3, 2), dim=8, frames=3, seed=0):
-    """Videos whose captions point near their own mean frame."""
-    gen = torch.Generator().manual_seed(seed)
-    samples, next_id = [], 0
-    for v, count in enumerate(captions_per_video):
-        video = torch.randn(frames, dim, generator=gen)
-        text = video.mean(0) + 0.8 * torch.randn(count, dim, generator=gen)
-        ids = list(range(next_id, next_id + count))
-        next_id += count
-        samples.append(video_sample(v, ids, text, video))
-    return samples
 
 
 def run_metric(samples, size=None, **kwargs):
@@ -112,7 +84,7 @@ def test_dsl_option_matches_functional():
 
 def test_official_protocol_pools_on_first_caption_and_warns(monkeypatch):
     seen, logged = {}, []
-    monkeypatch.setattr(retrieval_metric, 'print_log',
+    monkeypatch.setattr(retrieval_evaluation, 'print_log',
                         lambda msg, **kwargs: logged.append(msg))
 
     def recording_scorer(text, video, pool_text_index, seed, offset):
@@ -141,18 +113,6 @@ def test_video_blocks_give_the_same_scores_and_offsets():
     assert calls == [(10, 0), (10, 2), (10, 4)]
 
 
-def test_dump_embeddings(tmp_path):
-    path = tmp_path / 'embeds.pth'
-    samples = planted_samples((2, 1))
-    run_metric(samples, dump_embeddings=str(path))
-    dumped = torch.load(path, weights_only=True)
-    assert dumped['text_embeds'].shape == (3, 8)
-    assert dumped['video_embeds'].shape == (2, 3, 8)
-    assert dumped['text_to_video'].tolist() == [0, 0, 1]
-    assert dumped['texts'] == ['t0', 't1', 't2']
-    assert dumped['video_ids'] == ['v0', 'v1']
-
-
 def test_errors_are_clear():
     with pytest.raises(ValueError, match="unknown protocol 'leaky'"):
         RetrievalMetric(protocol='leaky')
@@ -164,3 +124,17 @@ def test_errors_are_clear():
     metric.scorer = mean_frame_scorer
     with pytest.raises(ValueError, match='empty'):
         metric.evaluate(0)
+
+
+def test_one_video_gallery_is_an_error():
+    """With one video every caption finds it first: R@1 would be 100."""
+    with pytest.raises(ValueError, match='at least 2 videos, got 1'):
+        run_metric(planted_samples((3, )))
+
+
+def test_settings_read_as_attributes():
+    metric = RetrievalMetric(protocol='official', seed=4)
+    assert (metric.protocol, metric.seed, metric.post_kwargs) == \
+        ('official', 4, {})
+    with pytest.raises(AttributeError, match='no attribute'):
+        metric.unknown_setting

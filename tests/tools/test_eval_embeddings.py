@@ -220,6 +220,49 @@ def test_qbnorm_querybank(setup, tool, tmp_path):
         device='cpu') == metrics
 
 
+def exit_message(tool, setup, embeddings) -> str:
+    """What ``main`` prints when it stops on ``embeddings``."""
+    with pytest.raises(SystemExit) as stop:
+        tool.main([
+            setup['config'], setup['checkpoint'],
+            str(embeddings), '--device', 'cpu'
+        ])
+    return str(stop.value.code)
+
+
+def test_unreadable_embeddings_file_is_one_sentence(setup, tool, tmp_path):
+    missing = tmp_path / 'missing.pth'
+    assert exit_message(tool, setup, missing) == \
+        f'eval_embeddings: embeddings file {missing} does not exist'
+    text = tmp_path / 'embeds.txt'
+    text.write_text('text_embeds video_embeds text_to_video\n')
+    assert exit_message(tool, setup, text).startswith(
+        f'eval_embeddings: embeddings file {text} is not a torch.save file')
+
+
+def test_float_text_to_video_is_an_error(setup, tool, tmp_path):
+    path = tmp_path / 'float.pth'
+    torch.save(
+        dict(
+            setup['embeds'],
+            text_to_video=setup['embeds']['text_to_video'] + 0.5), path)
+    assert exit_message(tool, setup, path) == (
+        f'eval_embeddings: {path}: text_to_video holds torch.float32 values; '
+        f'it must hold integer video indices (save it as a long tensor)')
+
+
+def test_one_video_is_an_error(setup, tool, tmp_path):
+    embeds = setup['embeds']
+    first = embeds['text_to_video'] == 0
+    path = tmp_path / 'one_video.pth'
+    torch.save(
+        dict(
+            text_embeds=embeds['text_embeds'][first],
+            video_embeds=embeds['video_embeds'][:1],
+            text_to_video=embeds['text_to_video'][first]), path)
+    assert 'at least 2 videos, got 1' in exit_message(tool, setup, path)
+
+
 # last, so the other tests ran while the subprocess started
 def test_command_line(setup, command_line_run):
     run, folder = command_line_run

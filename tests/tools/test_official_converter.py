@@ -20,7 +20,7 @@ import torch
 from mmengine.runner import load_checkpoint
 from torch.nn.functional import layer_norm, normalize, softmax
 
-from tmass_mm.utils.official_checkpoint import (convert_official_checkpoint,
+from tmass_mm.converters.official_tmass import (convert_official_checkpoint,
                                                 convert_state_dict)
 
 transformers = pytest.importorskip('transformers')
@@ -321,3 +321,31 @@ def test_incomplete_attention_is_an_error(official):
     state = {k: v for k, v in official.items() if k != key}
     with pytest.raises(KeyError, match='k_proj'):
         convert_state_dict(state)
+
+
+class RunsCode:
+
+    def __reduce__(self):
+        return os.system, ('touch MARKER', )
+
+
+@pytest.mark.parametrize('content, problem', [
+    ('text', 'is not a checkpoint written by torch.save'),
+    ('bytes', 'is not a checkpoint written by torch.save'),
+    ('code', 'holds code, not only tensors (it refers to posix.system)'),
+])
+def test_cli_names_a_file_it_cannot_read(tmp_path, monkeypatch, content,
+                                         problem):
+    src = tmp_path / 'model_best.pth'
+    if content == 'text':
+        src.write_text('see https://example.org for the weights\n' * 4)
+    elif content == 'bytes':
+        src.write_bytes(bytes(range(3, 256)) * 4)
+    else:
+        torch.save(dict(state_dict=dict(x=RunsCode())), src)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as error:
+        run_tool(monkeypatch, str(src), str(tmp_path / 'converted.pth'))
+    assert str(error.value).startswith(f'cannot convert {src}: {src} ')
+    assert problem in str(error.value)
+    assert not (tmp_path / 'MARKER').exists()

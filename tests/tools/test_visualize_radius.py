@@ -77,6 +77,17 @@ def test_query_out_of_range(setup, tool, tmp_path):
         ])
 
 
+def test_missing_embeddings_file(setup, tool, tmp_path):
+    missing = tmp_path / 'missing.pth'
+    with pytest.raises(SystemExit) as stop:
+        tool.main([
+            setup['config'], setup['checkpoint'],
+            str(missing), '--query', '0', '--device', 'cpu'
+        ])
+    assert str(stop.value.code) == \
+        f'visualize_radius: embeddings file {missing} does not exist'
+
+
 # last, so the other tests ran while the subprocess started
 def test_command_line(setup, command_line_run):
     run, folder = command_line_run

@@ -1,13 +1,13 @@
 """Weights-only checkpoint reading (``tmass_mm.utils.checkpoint``)."""
 import os
-import pickle
 
 import numpy as np
 import pytest
 import torch
 from mmengine.logging import HistoryBuffer
 
-from tmass_mm.utils.checkpoint import (Placeholder, load_checkpoint_file,
+from tmass_mm.utils.checkpoint import (CheckpointError, Placeholder,
+                                       load_checkpoint_file,
                                        load_state_dict_file)
 
 STATE = {
@@ -82,31 +82,54 @@ def test_mmengine_training_checkpoint(tmp_path):
     buffer = checkpoint['message_hub']['log_scalars']['train/loss']
     assert isinstance(buffer, Placeholder)
     assert 'mmengine.logging.history_buffer.HistoryBuffer' in report
-    trusted = load_checkpoint_file(path, trusted=True)
-    assert isinstance(trusted['message_hub']['log_scalars']['train/loss'],
-                      HistoryBuffer)
 
 
-def test_crafted_object_does_not_run(tmp_path):
+@pytest.mark.parametrize('through', ['exec', 'os'])
+def test_crafted_object_is_refused_and_does_not_run(tmp_path, through):
     marker = tmp_path / 'created_by_the_pickle'
     path = tmp_path / 'crafted.pth'
-    torch.save(training_checkpoint(payload=LeavesATrace(str(marker))), path)
-    report = []
-    assert_same_state(load_state_dict_file(path, report=report))
-    assert 'builtins.exec' in report
-    assert not marker.exists()
-    # globals of blocked modules are refused even as placeholders
     torch.save(
-        training_checkpoint(payload=LeavesATrace(str(marker), through='os')),
-        path)
-    with pytest.raises(pickle.UnpicklingError):
+        training_checkpoint(payload=LeavesATrace(str(marker), through)), path)
+    name = 'builtins.exec' if through == 'exec' else 'os.makedirs'
+    with pytest.raises(CheckpointError) as error:
         load_state_dict_file(path)
+    message = str(error.value)
+    assert message.startswith(f'{path} holds code, not only tensors')
+    assert name in message and '\n' not in message
+    assert 'weights_only' not in message
     assert not marker.exists()
 
 
 def test_non_tensor_weights_are_an_error(tmp_path):
-    state = dict(STATE, extra=LeavesATrace(str(tmp_path / 'x')))
+    state = dict(STATE, extra=history())
     torch.save(dict(meta={}, state_dict=state), tmp_path / 'bad.pth')
-    with pytest.raises(TypeError, match='non-tensor'):
+    with pytest.raises(CheckpointError, match='non-tensor'):
         load_state_dict_file(tmp_path / 'bad.pth')
-    assert not (tmp_path / 'x').exists()
+
+
+@pytest.mark.parametrize('content, problem', [
+    (b'epoch 3: loss 0.25\n' * 8, 'not a checkpoint written by torch.save'),
+    (os.urandom(4096), 'not a checkpoint written by torch.save'),
+    (b'', 'an empty file'),
+])
+def test_files_torch_did_not_write(tmp_path, content, problem):
+    path = tmp_path / 'model.pth'
+    path.write_bytes(content.replace(b'PK', b'pk'))
+    with pytest.raises(CheckpointError) as error:
+        load_checkpoint_file(path)
+    message = str(error.value)
+    assert message.startswith(str(path)) and problem in message
+    assert 'weights_only' not in message and 're-save' not in message
+
+
+def test_truncated_checkpoint_is_damaged(tmp_path):
+    path = tmp_path / 'cut.pth'
+    torch.save(dict(state_dict=STATE), path)
+    path.write_bytes(path.read_bytes()[:300])
+    with pytest.raises(CheckpointError, match=f'{path} is damaged'):
+        load_checkpoint_file(path)
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match='checkpoint not found'):
+        load_checkpoint_file(tmp_path / 'absent.pth')

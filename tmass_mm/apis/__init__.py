@@ -3,10 +3,13 @@ checkpoint, and analyse cached embeddings with it."""
 from .embedding_analysis import (evaluate_embeddings, evaluator_settings,
                                  load_embeddings, load_querybank, query_radius,
                                  query_scores, score_embeddings)
-from .model_loading import (apply_scoring_overrides, build_retriever,
-                            init_retriever, load_config, load_weights)
+from .model_loading import (EVERY_WEIGHT, SCORING_PARTS,
+                            apply_scoring_overrides, build_retriever,
+                            init_retriever, load_checkpoint_weights,
+                            load_config, load_weights)
 
 __all__ = [
+    'EVERY_WEIGHT', 'SCORING_PARTS', 'load_checkpoint_weights',
     'apply_scoring_overrides', 'build_retriever', 'evaluate_embeddings',
     'evaluator_settings', 'init_retriever', 'load_config', 'load_embeddings',
     'load_querybank', 'load_weights', 'query_radius', 'query_scores',

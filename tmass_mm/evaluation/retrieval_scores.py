@@ -1,8 +1,9 @@
-"""From embeddings to scores to metrics: the steps every evaluation shares.
+"""The steps of the evaluation chain: scoring in video blocks shared among
+ranks, and metrics from scores.
 
-``tools/test.py`` (through :class:`RetrievalMetric`) and
-``tools/analysis_tools/eval_embeddings.py`` both call these, so the two
-cannot drift apart.
+:class:`~tmass_mm.evaluation.retrieval_evaluation.RetrievalEvaluation`
+runs them in order for ``RetrievalMetric`` and for the cached-embedding
+tools alike.
 """
 from typing import Callable, Dict, Optional
 

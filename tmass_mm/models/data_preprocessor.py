@@ -3,11 +3,9 @@ from typing import Sequence
 
 import torch
 from mmengine.model import BaseDataPreprocessor
+from open_clip import OPENAI_DATASET_MEAN, OPENAI_DATASET_STD
 
 from tmass_mm.registry import MODELS
-
-CLIP_MEAN = (0.48145466, 0.4578275, 0.40821073)
-CLIP_STD = (0.26862954, 0.26130258, 0.27577711)
 
 
 @MODELS.register_module()
@@ -21,12 +19,13 @@ class RetrievalDataPreprocessor(BaseDataPreprocessor):
 
     Args:
         mean, std (sequence of float): per-channel statistics on the 0–1
-            scale (CLIP's by default); frames arrive as 0–255.
+            scale (by default CLIP's, as open_clip publishes them); frames
+            arrive as 0–255.
     """
 
     def __init__(self,
-                 mean: Sequence[float] = CLIP_MEAN,
-                 std: Sequence[float] = CLIP_STD):
+                 mean: Sequence[float] = OPENAI_DATASET_MEAN,
+                 std: Sequence[float] = OPENAI_DATASET_STD):
         super().__init__()
         self.register_buffer(
             'mean', torch.tensor(mean).view(3, 1, 1) * 255, persistent=False)

@@ -55,8 +55,8 @@ import torch
 from mmengine.config import DictAction
 
 from tmass_mm.apis import (evaluate_embeddings, evaluator_settings,
-                           init_retriever, load_embeddings, load_querybank)
-from tmass_mm.apis.embedding_analysis import metrics_json
+                           init_retriever, load_embeddings)
+from tmass_mm.apis.embedding_analysis import error_message, metrics_json
 from tmass_mm.evaluation.retrieval_scores import POST_PROCESSES, PROTOCOLS
 from tmass_mm.models.samplers.stochastic_text import PRIORS
 
@@ -111,6 +111,11 @@ def parse_args(argv=None):
         nargs='+',
         action=DictAction,
         help='override config settings, key=value')
+    parser.add_argument(
+        '--allow-partial',
+        action='store_true',
+        help='load a checkpoint lacking neck/head weights (they stay '
+        'random) with a warning instead of refusing it')
     return parser.parse_args(argv)
 
 
@@ -127,28 +132,30 @@ def eval_embeddings(config,
                     out=None,
                     dump_sims=None,
                     device=None,
-                    cfg_options=None) -> dict:
+                    cfg_options=None,
+                    allow_partial=False) -> dict:
     """The tool as a function; arguments as on the command line (``None``:
     the config's value). Returns the ``{'t2v', 'v2t'}`` metrics."""
-    device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
-    model, cfg = init_retriever(config, checkpoint, device, cfg_options,
-                                trials, prior, prior_std)
-    settings = evaluator_settings(cfg)
-    protocol = protocol or settings['protocol']
-    post = post or settings['post_process']
-    # the evaluator's post_kwargs belong to its own post-processing
-    post_kwargs = settings['post_kwargs'] \
-        if post == settings['post_process'] else {}
-    seed = settings['seed'] if seed is None else seed
-    querybank = querybank or settings['querybank']
-    if post == 'qbnorm' and not querybank:
-        raise ValueError('--post qbnorm needs a querybank: set querybank in '
-                         'the config\'s test_evaluator or pass --querybank '
-                         'FILE (a torch.save file with text_embeds [Q, D])')
     embeds = load_embeddings(embeddings)
-    metrics, sims = evaluate_embeddings(
-        model, embeds, protocol, post, seed,
-        load_querybank(querybank) if post == 'qbnorm' else None, post_kwargs)
+    device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
+    model, cfg = init_retriever(
+        config,
+        checkpoint,
+        device,
+        cfg_options,
+        trials,
+        prior,
+        prior_std,
+        allow_partial=allow_partial)
+    settings = evaluator_settings(cfg)
+    if post and post != settings['post_process']:
+        # the evaluator's post_kwargs belong to its own post-processing
+        settings['post_kwargs'] = {}
+    overrides = dict(protocol=protocol, post_process=post, querybank=querybank)
+    settings.update({k: v for k, v in overrides.items() if v})
+    if seed is not None:
+        settings['seed'] = seed
+    metrics, sims = evaluate_embeddings(model, embeds, **settings)
     metrics = metrics_json(metrics)
     if out:
         with open(out, 'w') as f:
@@ -166,10 +173,10 @@ def main(argv=None) -> dict:
                                   args.post, args.prior, args.prior_std,
                                   args.seed, args.querybank, args.out,
                                   args.dump_sims, args.device,
-                                  args.cfg_options)
+                                  args.cfg_options, args.allow_partial)
     except (FileNotFoundError, KeyError, ValueError, RuntimeError,
             pickle.UnpicklingError) as err:
-        sys.exit(f'eval_embeddings: {err.args[0] if err.args else err}')
+        sys.exit(f'eval_embeddings: {error_message(err)}')
     print(json.dumps(metrics, indent=2))
     return metrics
 

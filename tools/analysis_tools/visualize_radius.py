@@ -33,6 +33,7 @@ from mmengine.config import DictAction
 
 from tmass_mm.apis import (evaluator_settings, init_retriever, load_embeddings,
                            query_radius, query_scores)
+from tmass_mm.apis.embedding_analysis import error_message
 
 
 def parse_args(argv=None):
@@ -69,6 +70,11 @@ def parse_args(argv=None):
         nargs='+',
         action=DictAction,
         help='override config settings, key=value')
+    parser.add_argument(
+        '--allow-partial',
+        action='store_true',
+        help='load a checkpoint lacking neck/head weights (they stay '
+        'random) with a warning instead of refusing it')
     return parser.parse_args(argv)
 
 
@@ -211,12 +217,14 @@ def visualize_radius(config,
                      negatives=3,
                      seed=None,
                      device=None,
-                     cfg_options=None) -> torch.Tensor:
+                     cfg_options=None,
+                     allow_partial=False) -> torch.Tensor:
     """The tool as a function; returns the ``[V, D]`` radius."""
-    device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
-    model, cfg = init_retriever(config, checkpoint, device, cfg_options)
-    seed = evaluator_settings(cfg)['seed'] if seed is None else seed
     embeds = load_embeddings(embeddings)
+    device = device or ('cuda' if torch.cuda.is_available() else 'cpu')
+    model, cfg = init_retriever(
+        config, checkpoint, device, cfg_options, allow_partial=allow_partial)
+    seed = evaluator_settings(cfg)['seed'] if seed is None else seed
     radius = query_radius(model, embeds, query)
     if dump:
         torch.save(dict(radius=radius), dump)
@@ -238,10 +246,10 @@ def main(argv=None) -> torch.Tensor:
         radius = visualize_radius(args.config, args.checkpoint,
                                   args.embeddings, args.query, out, args.dump,
                                   args.negatives, args.seed, args.device,
-                                  args.cfg_options)
+                                  args.cfg_options, args.allow_partial)
     except (FileNotFoundError, IndexError, KeyError, ValueError, RuntimeError,
             pickle.UnpicklingError) as err:
-        sys.exit(f'visualize_radius: {err.args[0] if err.args else err}')
+        sys.exit(f'visualize_radius: {error_message(err)}')
     print(f'radius plot written to {out}' +
           (f', radius [V, D] to {args.dump}' if args.dump else ''))
     return radius

@@ -5,16 +5,17 @@ Usage::
     python tools/model_converters/tmass_official_to_mm.py SRC DST
 
 SRC is a file saved by the public T-MASS trainer (``{'epoch', 'state_dict',
-'optimizer'}``, a Hugging Face CLIP under ``clip.``); it is read with
-``torch.load(weights_only=True)``. DST is an MMEngine checkpoint for
+'optimizer'}``, a Hugging Face CLIP under ``clip.``); it is read weights-only
+(a file holding code is refused). DST is an MMEngine checkpoint for
 ``load_from`` / ``tools/test.py`` with the config of the same backbone and
-frame count. The mapping lives in ``tmass_mm.utils.official_checkpoint``.
+frame count. The mapping lives in ``tmass_mm.converters.official_tmass``.
 """
 import argparse
 import json
 import sys
 
-from tmass_mm.utils.official_checkpoint import convert_official_checkpoint
+from tmass_mm.converters import convert_official_checkpoint
+from tmass_mm.utils.checkpoint import CheckpointError
 
 
 def parse_args():
@@ -43,7 +44,7 @@ def main():
     args = parse_args()
     try:
         meta = convert_official_checkpoint(args.src, args.dst)
-    except (FileNotFoundError, KeyError, TypeError) as err:
+    except (FileNotFoundError, CheckpointError, KeyError) as err:
         sys.exit(f'cannot convert {args.src}: {err.args[0]}')
     print_summary(meta, args.dst)
 

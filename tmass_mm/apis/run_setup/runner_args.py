@@ -8,7 +8,6 @@ import torch
 from mmengine.config import Config, DictAction
 from mmengine.logging import print_log
 
-from tmass_mm.utils.trusted_checkpoints import trust_checkpoints_under
 from .config_overrides import set_data_root, unread_option_warnings
 
 AMP_DTYPES = ('float16', 'bfloat16')
@@ -33,15 +32,6 @@ def enable_amp(cfg, dtype: str = 'float16') -> None:
     cfg.optim_wrapper.dtype = dtype
     cfg.optim_wrapper.setdefault('loss_scale',
                                  'dynamic' if dtype == 'float16' else 1.0)
-
-
-def trust_run_checkpoints(cfg) -> None:
-    """Full unpickling is allowed for the run's own checkpoints (work dir,
-    ``--resume`` path) and nothing else."""
-    trusted = [cfg.work_dir]
-    if cfg.get('resume') and cfg.get('load_from'):
-        trusted.append(cfg.load_from)
-    trust_checkpoints_under(trusted)
 
 
 def add_runner_args(parser) -> None:

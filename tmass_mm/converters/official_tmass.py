@@ -26,6 +26,8 @@ from typing import Callable, Dict, List, Optional, Tuple
 import torch
 from torch import Tensor
 
+from tmass_mm.utils.checkpoint import CheckpointError, load_checkpoint_file
+
 StateDict = Dict[str, Tensor]
 
 # Official prefix → (group name, prefix in the converted state dict).
@@ -296,26 +298,26 @@ def _count_layers(state: StateDict, prefix: str) -> int:
 
 
 def load_official_checkpoint(path: str) -> Tuple[StateDict, dict]:
-    """Read a public T-MASS checkpoint with ``torch.load(weights_only=True)``.
+    """Read a public T-MASS checkpoint weights-only
+    (:func:`tmass_mm.utils.checkpoint.load_checkpoint_file`).
 
     Returns:
         ``(state_dict, info)``; ``info`` holds the saved ``epoch`` if any.
 
     Raises:
-        FileNotFoundError, TypeError: no file, or not a dict holding a
-            ``state_dict`` (a bare state dict is accepted too).
+        FileNotFoundError, CheckpointError: no file, not a checkpoint, one
+            that holds code, or not a dict holding a ``state_dict`` of
+            tensors (a bare state dict is accepted too).
     """
-    if not osp.isfile(path):
-        raise FileNotFoundError(f'official checkpoint not found: {path}')
-    checkpoint = torch.load(path, map_location='cpu', weights_only=True)
+    checkpoint = load_checkpoint_file(path)
     if not isinstance(checkpoint, dict):
-        raise TypeError(f'{path} holds a {type(checkpoint).__name__}, not '
-                        f'a checkpoint dict')
+        raise CheckpointError(f'{path} holds a {type(checkpoint).__name__}, '
+                              f'not a checkpoint dict')
     state = checkpoint.get('state_dict', checkpoint)
     if not (isinstance(state, dict)
             and all(isinstance(v, Tensor) for v in state.values())):
-        raise TypeError(f'{path} has no state dict of tensors (top-level '
-                        f'keys: {sorted(checkpoint)})')
+        raise CheckpointError(f'{path} has no state dict of tensors '
+                              f'(top-level keys: {sorted(checkpoint)})')
     return state, dict(epoch=checkpoint.get('epoch'))
 
 
