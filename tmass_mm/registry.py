@@ -11,6 +11,7 @@ from mmengine.registry import HOOKS as MMENGINE_HOOKS
 from mmengine.registry import LOOPS as MMENGINE_LOOPS
 from mmengine.registry import METRICS as MMENGINE_METRICS
 from mmengine.registry import MODELS as MMENGINE_MODELS
+from mmengine.registry import PARAM_SCHEDULERS as MMENGINE_PARAM_SCHEDULERS
 from mmengine.registry import TRANSFORMS as MMENGINE_TRANSFORMS
 from mmengine.registry import Registry
 from mmengine.registry import root as mmengine_root
@@ -45,6 +46,11 @@ HOOKS = Registry(
     parent=MMENGINE_HOOKS,
     scope='tmass_mm',
     locations=['tmass_mm.engine', 'tmass_mm.datasets'])
+PARAM_SCHEDULERS = Registry(
+    'parameter scheduler',
+    parent=MMENGINE_PARAM_SCHEDULERS,
+    scope='tmass_mm',
+    locations=['tmass_mm.engine'])
 FUNCTIONS = Registry(
     'function',
     parent=MMENGINE_FUNCTIONS,
@@ -62,9 +68,9 @@ _EMPTY_CHILDREN = {
         scope='tmass_mm')
     for name in ('RUNNERS', 'RUNNER_CONSTRUCTORS', 'DATA_SAMPLERS',
                  'MODEL_WRAPPERS', 'WEIGHT_INITIALIZERS', 'OPTIMIZERS',
-                 'OPTIM_WRAPPERS', 'OPTIM_WRAPPER_CONSTRUCTORS',
-                 'PARAM_SCHEDULERS', 'EVALUATOR', 'TASK_UTILS', 'VISUALIZERS',
-                 'VISBACKENDS', 'LOG_PROCESSORS', 'INFERENCERS', 'STRATEGIES')
+                 'OPTIM_WRAPPERS', 'OPTIM_WRAPPER_CONSTRUCTORS', 'EVALUATOR',
+                 'TASK_UTILS', 'VISUALIZERS', 'VISBACKENDS', 'LOG_PROCESSORS',
+                 'INFERENCERS', 'STRATEGIES')
 }
 
 

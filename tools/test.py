@@ -1,6 +1,6 @@
 """Evaluate a T-MASS checkpoint on a config's test set.
 
-    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR]
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--data-root DIR]
         [--dump-embeddings FILE] [--allow-partial]
         [--cfg-options KEY=VALUE ...] [--launcher none|pytorch|slurm]
 
@@ -22,12 +22,12 @@ from mmengine.dist import is_main_process
 from mmengine.runner import Runner
 
 from tmass_mm.apis import EVERY_WEIGHT, load_checkpoint_weights
+from tmass_mm.apis.run_setup import (add_runner_args, load_run_config,
+                                     trust_run_checkpoints)
 from tmass_mm.evaluation import with_embedding_dump
 from tmass_mm.utils.checkpoint import CheckpointError
 from tmass_mm.utils.cpu_distributed import (close_process_group,
                                             use_gloo_without_cuda)
-from tmass_mm.utils.run_setup import (add_runner_args, load_run_config,
-                                      trust_run_checkpoints)
 
 
 def parse_args():

@@ -1,5 +1,9 @@
 # T-MASS, ViT-B/32, VATEX (HGR split). Published: 63.0 t2v R@1 (official
 # protocol).
+# Checkpoint selection: best t2v R@1 on the official validation split
+# (val_list.txt).
+# `--cfg-options select_on_test=True` selects on the test split instead, as
+# the public code does (with a warning).
 _base_ = [
     '../_base_/models/tmass_vit-b32.py', '../_base_/default_runtime.py',
     '../_base_/schedules/adamw_cosine_5e.py', '../_base_/datasets/vatex.py'

@@ -5,8 +5,8 @@ from demo_configs import small_demo_cfg
 from mmengine.hooks import Hook
 from mmengine.runner import Runner
 
+from tmass_mm.apis.run_setup import trust_run_checkpoints
 from tmass_mm.engine.ledger_runner import CheckpointLedgerRunner
-from tmass_mm.utils.run_setup import trust_run_checkpoints
 
 
 class Killed(Exception):

@@ -3,9 +3,9 @@ import pytest
 from demo_configs import small_demo_cfg
 from mmengine.hooks import Hook
 
+from tmass_mm.apis.run_setup import trust_run_checkpoints
 from tmass_mm.engine.ledger_runner import CheckpointLedgerRunner
 from tmass_mm.utils.checkpoint_ledger import read_ledger
-from tmass_mm.utils.run_setup import trust_run_checkpoints
 
 
 class Killed(Exception):
