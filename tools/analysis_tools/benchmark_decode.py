@@ -103,6 +103,16 @@ def parse_args():
         default=list(APPROACHES),
         help='approaches to run (the soak test runs the loader backends)')
     parser.add_argument(
+        '--save-frames',
+        metavar='NPZ',
+        help="save the first approach's frames, to compare them with "
+        'another environment (e.g. decord 0.6) by --compare-frames')
+    parser.add_argument(
+        '--compare-frames',
+        metavar='NPZ',
+        help="compare the first approach's frames with ones saved by "
+        '--save-frames')
+    parser.add_argument(
         '--soak',
         type=int,
         default=0,
@@ -237,6 +247,16 @@ def benchmark(paths, args, description):
         print(f'{name:<12} {len(paths) / wall:>9.2f} '
               f'{1000 * wall / len(paths):>9.1f} '
               f'{1000 * cpu / len(paths):>13.1f} {diff:>16.2f}')
+    frames = {osp.basename(p): imgs for p, imgs in zip(paths, reference)}
+    if args.save_frames:
+        np.savez(args.save_frames, **frames)
+    if args.compare_frames:
+        saved = np.load(args.compare_frames)
+        diff = max(
+            np.abs(saved[name].astype(np.int16) - imgs).max()
+            for name, imgs in frames.items())
+        print(f'{args.backends[0]} frames vs {args.compare_frames}: '
+              f'largest pixel difference {diff}')
 
 
 def resident_mb():
