@@ -51,7 +51,7 @@ class LoadVideoFrames(BaseTransform):
     With ``backend='decord'``, a file decord cannot read is decoded with
     PyAV instead, with a warning once per file that carries the running
     count (``num_fallbacks``, per process); ``on_error`` applies only when
-    PyAV fails too.
+    PyAV fails too. docs/decoding.md describes the decoders and the checks.
 
     Args:
         num_frames (int): frames per clip (F). Defaults to 12.
