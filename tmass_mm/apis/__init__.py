@@ -1,14 +1,16 @@
 """High-level entry points for tools: build a retriever from a config and a
-checkpoint, and analyse cached embeddings with it."""
+checkpoint, analyse cached embeddings with it, and search a folder of videos
+with sentences."""
 from .embedding_analysis import (evaluate_embeddings, evaluator_settings,
                                  load_embeddings, load_querybank, query_radius,
                                  query_scores, score_embeddings)
 from .model_loading import (apply_scoring_overrides, build_retriever,
                             init_retriever, load_config, load_weights)
+from .retrieval_inferencer import TextToVideoRetrievalInferencer
 
 __all__ = [
     'apply_scoring_overrides', 'build_retriever', 'evaluate_embeddings',
     'evaluator_settings', 'init_retriever', 'load_config', 'load_embeddings',
     'load_querybank', 'load_weights', 'query_radius', 'query_scores',
-    'score_embeddings'
+    'score_embeddings', 'TextToVideoRetrievalInferencer'
 ]
