@@ -13,7 +13,7 @@ import sys
 from mmengine.config import DictAction
 
 from tmass_mm.apis import TextToVideoRetrievalInferencer
-from tmass_mm.apis.retrieval_inferencer import DEFAULT_SHORTLIST
+from tmass_mm.apis.gallery_ranking import DEFAULT_SHORTLIST
 from tmass_mm.apis.search_page import write_results_page
 
 

@@ -5,7 +5,7 @@ import os
 
 import pytest
 import torch
-from conftest import NUM_VIDEOS, save_tiny_checkpoint, write_video
+from search_fixtures import NUM_VIDEOS, save_tiny_checkpoint, write_video
 
 import tmass_mm.apis.retrieval_inferencer as inferencer_module
 from tmass_mm.apis import TextToVideoRetrievalInferencer

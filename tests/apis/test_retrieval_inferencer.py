@@ -2,7 +2,7 @@
 independent computations, keyed noise, two-stage search and bad input."""
 import pytest
 import torch
-from conftest import NUM_VIDEOS, search_config
+from search_fixtures import NUM_VIDEOS, search_config
 from torch.nn.functional import cosine_similarity
 
 from tmass_mm.apis import TextToVideoRetrievalInferencer
@@ -39,12 +39,16 @@ def test_gallery_features_are_the_backbone_on_the_test_pipeline(search):
         with torch.no_grad():
             expected = model.backbone.encode_video(imgs)[0]
         torch.testing.assert_close(
-            search.features.frames[row].float(), expected, atol=2e-3,
+            search.features.frames[row].float(),
+            expected,
+            atol=2e-3,
             rtol=1e-3)
         mean = expected.mean(0)
         torch.testing.assert_close(
-            search.features.means[row].float(), mean / mean.norm(),
-            atol=2e-3, rtol=1e-3)
+            search.features.means[row].float(),
+            mean / mean.norm(),
+            atol=2e-3,
+            rtol=1e-3)
 
 
 def test_noise_free_scores_equal_the_neck_cosine(search_files, gallery_dir,
@@ -70,8 +74,8 @@ def test_noise_free_scores_equal_the_neck_cosine(search_files, gallery_dir,
                                            frames[None].float())[0, 0]
             expected = cosine_similarity(text[q], pooled, dim=0)
             assert hit['score'] == pytest.approx(float(expected), abs=1e-5)
-        assert [h['rank'] for h in query_hits] == list(
-            range(1, NUM_VIDEOS + 1))
+        assert [h['rank']
+                for h in query_hits] == list(range(1, NUM_VIDEOS + 1))
         scores = [h['score'] for h in query_hits]
         assert scores == sorted(scores, reverse=True)
 
@@ -123,8 +127,7 @@ def test_two_stage_scores_its_shortlist_exactly(search):
             exhaustive[q][:4]
 
 
-def test_unreadable_video_is_left_out_and_reported(search_files,
-                                                   gallery_dir):
+def test_unreadable_video_is_left_out_and_reported(search_files, gallery_dir):
     broken = gallery_dir / 'broken.mp4'
     broken.write_bytes(b'not a video at all' * 50)
     search = TextToVideoRetrievalInferencer(
@@ -152,11 +155,15 @@ def test_bad_input_is_a_clear_error(search, search_files, tmp_path):
     empty.mkdir()
     with pytest.raises(ValueError, match='the gallery is empty'):
         TextToVideoRetrievalInferencer(
-            search_files['config'], search_files['checkpoint'],
-            gallery=str(empty), progress=False)
+            search_files['config'],
+            search_files['checkpoint'],
+            gallery=str(empty),
+            progress=False)
     with pytest.raises(ValueError, match='no readable video'):
         bad = tmp_path / 'bad.mp4'
         bad.write_bytes(b'junk')
         TextToVideoRetrievalInferencer(
-            search_files['config'], search_files['checkpoint'],
-            gallery=[str(bad)], progress=False)
+            search_files['config'],
+            search_files['checkpoint'],
+            gallery=[str(bad)],
+            progress=False)

@@ -50,7 +50,7 @@ class GalleryFeatures:
         videos: the encoded videos, sorted by key.
         stamps: ``[V, 2]`` int64 file size and mtime when encoded.
         frames: ``[V, F, D]`` float16.
-        means: ``[V, D]`` float16 unit mean frame features (the
+        means: ``[V, D]`` float32 unit mean frame features (the
             shortlist stage; derived from ``frames``, not stored).
     """
     videos: List[GalleryVideo]
@@ -78,12 +78,10 @@ class GalleryFeatures:
                 data['keys'], data['paths'], data['windows'])
         ]
         frames = data['frames']
-        return cls(videos, data['stamps'], frames,
-                   unit_mean_frames(frames).half())
+        return cls(videos, data['stamps'], frames, unit_mean_frames(frames))
 
 
-def load_gallery_cache(path: str,
-                       identity: dict) -> Optional[GalleryFeatures]:
+def load_gallery_cache(path: str, identity: dict) -> Optional[GalleryFeatures]:
     """The cache at ``path`` if it exists, is readable and was made with
     ``identity``; otherwise ``None``, with the reason logged."""
     if not osp.exists(path):

@@ -1,5 +1,5 @@
-"""Search your own videos with a sentence: :class:`TextToVideoRetrievalInferencer`.
-"""
+"""Search your own videos with a sentence:
+:class:`TextToVideoRetrievalInferencer`."""
 import copy
 import logging
 from typing import List, Optional, Sequence, Union
@@ -10,21 +10,17 @@ from mmengine.dataset import Compose
 from mmengine.logging import print_log
 from torch import Tensor
 
-from tmass_mm.models import stable_key
 from tmass_mm.registry import TRANSFORMS
 from .gallery_cache import (GalleryFeatures, cache_identity, file_stamp,
                             load_gallery_cache, save_gallery_cache)
 from .gallery_encoding import encode_videos
 from .gallery_files import GalleryVideo, list_gallery
+from .gallery_ranking import DEFAULT_SHORTLIST, GalleryRanker, Queries
 from .model_loading import init_retriever
-from .search_scoring import (shortlist, tmass_scores, top_hits,
-                             unit_mean_frames)
+from .search_scoring import unit_mean_frames
 
 #: weights a checkpoint must hold to encode raw videos and score them
 ENCODING_PARTS = ('backbone.', 'neck.', 'head.')
-#: videos scored exactly after the mean-frame shortlist (docs/search.md)
-DEFAULT_SHORTLIST = 100
-Queries = Union[str, Sequence[str]]
 
 
 def test_pipeline_cfg(cfg: Config) -> list:
@@ -92,8 +88,6 @@ class TextToVideoRetrievalInferencer:
                  num_workers: int = 0,
                  progress: bool = True,
                  cfg_options: Optional[dict] = None):
-        if shortlist < 1:
-            raise ValueError(f'shortlist must be >= 1, got {shortlist}')
         self.model, self.cfg = init_retriever(
             config, checkpoint, device, cfg_options, required=ENCODING_PARTS)
         self.pipeline_cfg = test_pipeline_cfg(self.cfg)
@@ -112,7 +106,8 @@ class TextToVideoRetrievalInferencer:
     def _find_tokenizer(self):
         from tmass_mm.datasets.transforms import TokenizeTexts
         found = [
-            t for t in self.pipeline.transforms if isinstance(t, TokenizeTexts)
+            t for t in self.pipeline.transforms
+            if isinstance(t, TokenizeTexts)
         ]
         if not found:
             raise KeyError('the test pipeline has no TokenizeTexts: queries '
@@ -138,11 +133,10 @@ class TextToVideoRetrievalInferencer:
         todo = [i for i, row in enumerate(reuse) if row is None]
         encoded = encode_videos(self.model, self.pipeline,
                                 [videos[i] for i in todo], **self.encoding)
-        self.features = _assemble(videos, stamps, cached, reuse, todo,
-                                  encoded)
+        self.features = _assemble(videos, stamps, cached, reuse, todo, encoded)
         listed = {video.key for video in videos}
-        removed = 0 if cached is None else sum(
-            video.key not in listed for video in cached.videos)
+        removed = 0 if cached is None else sum(video.key not in listed
+                                               for video in cached.videos)
         self.report = dict(
             videos=len(videos),
             cached=len(videos) - len(todo),
@@ -158,10 +152,23 @@ class TextToVideoRetrievalInferencer:
         if self.gallery_cache and (todo or removed or cached is None):
             save_gallery_cache(self.gallery_cache, self.features,
                                self.identity)
-        self._video_keys = torch.tensor(
-            [stable_key(video.key) for video in self.features.videos],
-            dtype=torch.int64)
+        self.ranker = GalleryRanker(self.model, self.tokenize, self.features,
+                                    self.seed, self.shortlist)
         return self.report
+
+    def encode_text(self, queries: List[str]) -> Tensor:
+        """``[Q, D]`` text features (:meth:`GalleryRanker.encode_text`)."""
+        return self.ranker.encode_text(queries)
+
+    def __call__(self,
+                 queries: Queries,
+                 topk: int = 5,
+                 exhaustive: bool = False,
+                 shortlist: Optional[int] = None,
+                 seed: Optional[int] = None) -> list:
+        """Rank the gallery for each query; see
+        :meth:`GalleryRanker.__call__`."""
+        return self.ranker(queries, topk, exhaustive, shortlist, seed)
 
     def _log_report(self) -> None:
         report = self.report
@@ -177,87 +184,6 @@ class TextToVideoRetrievalInferencer:
                 f'left out of the gallery: {path}: {reason}',
                 logger='current',
                 level=logging.WARNING)
-
-    # --- queries --------------------------------------------------------
-    @torch.no_grad()
-    def encode_text(self, queries: List[str]) -> Tensor:
-        """``[Q, D]`` text features, tokenised as the test pipeline does."""
-        tokens = self.tokenize(dict(texts=list(queries)))['text_tokens']
-        device = next(self.model.parameters()).device
-        return self.model.backbone.encode_text(tokens.to(device)).float()
-
-    def __call__(self,
-                 queries: Queries,
-                 topk: int = 5,
-                 exhaustive: bool = False,
-                 shortlist: Optional[int] = None,
-                 seed: Optional[int] = None) -> list:
-        """Rank the gallery for each query.
-
-        Args:
-            queries: a sentence or a list of sentences.
-            topk: hits per query.
-            exhaustive: score every video exactly; otherwise only the
-                ``shortlist`` videos closest to the query by mean frame
-                feature (all of them when the gallery is not larger).
-            shortlist: overrides the constructor's ``shortlist``.
-            seed: overrides the constructor's noise seed.
-
-        Returns:
-            For one sentence its hits, for a list one list of hits per
-            sentence; hits are ``{'video': path, 'score': float, 'rank':
-            1..topk}`` (plus ``start``/``end`` for clips), best first.
-        """
-        texts = [queries] if isinstance(queries, str) else list(queries)
-        _check_queries(texts, topk)
-        size = self.shortlist if shortlist is None else shortlist
-        if size < 1:
-            raise ValueError(f'shortlist must be >= 1, got {size}')
-        seed = self.seed if seed is None else seed
-        text = self.encode_text(texts)
-        text_keys = torch.tensor([stable_key(query) for query in texts],
-                                 dtype=torch.int64)
-        num_videos = len(self.features.videos)
-        if exhaustive or size >= num_videos:
-            rows = torch.arange(num_videos)
-            scores = tmass_scores(self.model, text, self.features.frames,
-                                  text_keys, self._video_keys, seed)
-            ranked = [top_hits(row, rows, topk) for row in scores]
-        else:
-            ranked = [
-                self._two_stage(text[i], text_keys[i:i + 1], size, topk, seed)
-                for i in range(len(texts))
-            ]
-        hits = [[self._hit(row, score, rank) for rank, (row, score) in
-                 enumerate(found, 1)] for found in ranked]
-        return hits[0] if isinstance(queries, str) else hits
-
-    def _two_stage(self, text: Tensor, text_key: Tensor, size: int,
-                   topk: int, seed: int) -> list:
-        """Exact scores of the ``size`` videos shortlisted for ``text``."""
-        rows = shortlist(text, self.features.means, size)
-        scores = tmass_scores(self.model, text[None],
-                              self.features.frames[rows], text_key,
-                              self._video_keys[rows], seed)[0]
-        return top_hits(scores, rows, topk)
-
-    def _hit(self, row: int, score: float, rank: int) -> dict:
-        video = self.features.videos[row]
-        hit = dict(video=video.path, score=score, rank=rank)
-        if video.start is not None or video.end is not None:
-            hit.update(start=video.start, end=video.end)
-        return hit
-
-
-def _check_queries(texts: List[str], topk: int) -> None:
-    if not texts:
-        raise ValueError('no query: give a sentence or a non-empty list')
-    blank = [i for i, text in enumerate(texts) if not str(text).strip()]
-    if blank:
-        raise ValueError(f'query {blank[0]} is empty: each query must be a '
-                         f'non-blank sentence')
-    if topk < 1:
-        raise ValueError(f'topk must be >= 1, got {topk}')
 
 
 def _fresh_rows(videos: List[GalleryVideo], stamps: Tensor,
@@ -281,8 +207,9 @@ def _assemble(videos: List[GalleryVideo], stamps: Tensor,
     """The gallery's features in gallery order: cached rows where fresh,
     newly encoded ones elsewhere, unreadable videos left out."""
     new_rows = {todo[i]: n for n, i in enumerate(encoded.ok)}
-    keep = [i for i, row in enumerate(reuse) if row is not None or i in
-            new_rows]
+    keep = [
+        i for i, row in enumerate(reuse) if row is not None or i in new_rows
+    ]
     from_cache = [(n, reuse[i]) for n, i in enumerate(keep)
                   if reuse[i] is not None]
     from_encoder = [(n, new_rows[i]) for n, i in enumerate(keep)
@@ -297,4 +224,4 @@ def _assemble(videos: List[GalleryVideo], stamps: Tensor,
             dst, src = zip(*pairs)
             frames[list(dst)] = source[list(src)]
     return GalleryFeatures([videos[i] for i in keep], stamps[keep], frames,
-                           unit_mean_frames(frames).half())
+                           unit_mean_frames(frames))

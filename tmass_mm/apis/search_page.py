@@ -58,8 +58,10 @@ def frame_strip(path: str, num_frames: int) -> List[str]:
     for frame in frames['imgs']:
         height, width = frame.shape[:2]
         size = (max(1, round(width * THUMB_HEIGHT / height)), THUMB_HEIGHT)
-        bgr = cv2.resize(np.ascontiguousarray(frame[..., ::-1]), size,
-                         interpolation=cv2.INTER_AREA)
+        bgr = cv2.resize(
+            np.ascontiguousarray(frame[..., ::-1]),
+            size,
+            interpolation=cv2.INTER_AREA)
         ok, jpeg = cv2.imencode('.jpg', bgr, [cv2.IMWRITE_JPEG_QUALITY, 85])
         if not ok:
             raise RuntimeError(f'cannot encode a thumbnail of {path}')

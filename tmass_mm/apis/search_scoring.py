@@ -62,8 +62,8 @@ def tmass_scores(model, text: Tensor, frames: Tensor, text_keys: Tensor,
     return torch.cat(blocks, dim=1)
 
 
-def top_hits(scores: Tensor, rows: Tensor, topk: int) -> List[Tuple[int,
-                                                                    float]]:
+def top_hits(scores: Tensor, rows: Tensor,
+             topk: int) -> List[Tuple[int, float]]:
     """The ``topk`` best ``(row, score)``, best first; equal scores keep
     gallery order (``rows`` must be ascending).
 
