@@ -71,9 +71,10 @@ def test_incremental_update_encodes_only_new_and_changed_videos(
     assert str(removed) not in after
     unchanged = set(before) - {str(changed), str(removed)}
     assert len(unchanged) == NUM_VIDEOS - 2
-    # the keyed noise: the gallery grew, their scores did not move
-    assert {video: after[video] for video in unchanged} == \
-        {video: before[video] for video in unchanged}
+    # the keyed noise: the gallery grew, their scores did not move (up to
+    # float rounding: the scorer's blocks now hold other videos)
+    for video in unchanged:
+        assert after[video] == pytest.approx(before[video], abs=1e-6)
 
     encoded_paths.clear()
     touched = gallery_dir / 'clip0.mp4'

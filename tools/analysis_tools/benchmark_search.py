@@ -72,15 +72,16 @@ def parse_args():
     parser.add_argument(
         '--exhaustive-max',
         type=int,
-        default=100000,
-        help='largest gallery timed exhaustively')
-    parser.add_argument('--agreement-videos', type=int, default=1440)
+        default=10000,
+        help='largest gallery timed exhaustively (its time grows '
+        'linearly with the gallery)')
+    parser.add_argument('--agreement-videos', type=int, default=2000)
     parser.add_argument('--agreement-queries', type=int, default=200)
     parser.add_argument(
         '--shortlists',
         type=int,
         nargs='+',
-        default=[10, 20, 50, 100, 200, 400])
+        default=[25, 50, 100, 150, 200, 300])
     parser.add_argument('--tie-tol', type=float, default=1e-3)
     return parser.parse_args()
 
@@ -173,6 +174,17 @@ def _timed_query(ranker, query: str, **kwargs):
     return seconds, memory.growth
 
 
+def matmul_gflops(repeats: int = 20) -> float:
+    """Throughput of ``[4096, 512] x [512, 512]`` float32 matmuls: how
+    fast this machine is right now (a busy machine scales every time)."""
+    a, b = torch.randn(4096, 512), torch.randn(512, 512)
+    a @ b
+    start = time.perf_counter()
+    for _ in range(repeats):
+        a @ b
+    return 2 * 4096 * 512 * 512 * repeats / (time.perf_counter() - start) / 1e9
+
+
 def bench_latency(args) -> None:
     model, cfg = init_retriever(args.latency_config, None)
     from tmass_mm.datasets.transforms import TokenizeTexts
@@ -183,7 +195,9 @@ def bench_latency(args) -> None:
     assert isinstance(tokenize, TokenizeTexts)
     print(f'\n## query latency, ViT-B/32 (F=12, D=512, M='
           f'{model.head.num_trials}), {torch.get_num_threads()} threads, '
-          f'median of {len(LATENCY_QUERIES)} queries')
+          f'median of {len(LATENCY_QUERIES)} queries; float32 matmul '
+          f'{matmul_gflops():.0f} GFLOP/s, load average '
+          f'{os.getloadavg()[0]:.1f}')
     print('| videos | features (GB) | two-stage (s) | two-stage peak extra '
           '(MB) | exhaustive (s) | exhaustive peak extra (MB) |')
     print('|---:|---:|---:|---:|---:|---:|')
