@@ -75,13 +75,13 @@ def parse_args():
         default=10000,
         help='largest gallery timed exhaustively (its time grows '
         'linearly with the gallery)')
-    parser.add_argument('--agreement-videos', type=int, default=2000)
+    parser.add_argument('--agreement-videos', type=int, default=3000)
     parser.add_argument('--agreement-queries', type=int, default=200)
     parser.add_argument(
         '--shortlists',
         type=int,
         nargs='+',
-        default=[25, 50, 100, 150, 200, 300])
+        default=[50, 100, 200, 300, 400])
     parser.add_argument('--tie-tol', type=float, default=1e-3)
     return parser.parse_args()
 
