@@ -10,7 +10,7 @@ from .gallery_cache import GalleryFeatures
 from .search_scoring import shortlist, tmass_scores, top_hits
 
 #: videos scored exactly after the mean-frame shortlist (docs/search.md)
-DEFAULT_SHORTLIST = 300
+DEFAULT_SHORTLIST = 400
 Queries = Union[str, Sequence[str]]
 
 
