@@ -81,7 +81,10 @@ def parse_args():
     parser.add_argument('--agreement-videos', type=int, default=4000)
     parser.add_argument('--agreement-queries', type=int, default=200)
     parser.add_argument(
-        '--shortlists', type=int, nargs='+', default=[50, 100, 200, 300, 400])
+        '--shortlists',
+        type=int,
+        nargs='+',
+        default=[50, 100, 200, 300, 400, 600])
     parser.add_argument('--tie-tol', type=float, default=1e-3)
     return parser.parse_args()
 
