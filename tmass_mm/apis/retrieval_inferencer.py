@@ -88,6 +88,8 @@ class TextToVideoRetrievalInferencer:
                  num_workers: int = 0,
                  progress: bool = True,
                  cfg_options: Optional[dict] = None):
+        if shortlist < 1:
+            raise ValueError(f'shortlist must be >= 1, got {shortlist}')
         self.model, self.cfg = init_retriever(
             config, checkpoint, device, cfg_options, required=ENCODING_PARTS)
         self.pipeline_cfg = test_pipeline_cfg(self.cfg)
