@@ -173,3 +173,27 @@ def test_bad_input_is_a_clear_error(search, search_files, tmp_path):
             search_files['checkpoint'],
             gallery=[str(bad)],
             progress=False)
+
+
+def test_dataset_config_gallery(search_files, tmp_path):
+    """A dataset config contributes each of its videos once."""
+    gallery = dict(
+        type='SyntheticShapesDataset',
+        data_root=str(tmp_path / 'shapes'),
+        split='test',
+        num_videos=4,
+        captions_per_video=1,
+        frame_size=32,
+        frames_per_video=4,
+        fps=8.0,
+        seed=0)
+    search = TextToVideoRetrievalInferencer(
+        search_files['config'],
+        search_files['checkpoint'],
+        gallery=gallery,
+        progress=False)
+    assert search.report['encoded'] == 4
+    hits = search(QUERIES[0], topk=10)
+    assert len({hit['video'] for hit in hits}) == 4
+    assert all(hit['video'].startswith(str(tmp_path / 'shapes'))
+               for hit in hits)
