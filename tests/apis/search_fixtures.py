@@ -7,7 +7,6 @@ import numpy as np
 import torch
 from tiny_models import tiny_retriever_cfg
 
-
 NUM_FRAMES = 4
 NUM_VIDEOS = 6
 FRAME_SIZE = 32
