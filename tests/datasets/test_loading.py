@@ -27,7 +27,7 @@ def test_uniform_sampling_decodes_the_expected_frames(gray_video,
                                                       codec):
     path = gray_video(24, codec=codec)
     results = load(path, num_frames=12, backend=backend)
-    expected = [1, 3, 5, 7, 9, 11, 13, 15, 17, 19, 21, 23]
+    expected = [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22]
     np.testing.assert_array_equal(results['frame_inds'], expected)
     np.testing.assert_array_equal(frame_numbers(results['imgs']), expected)
     assert results['imgs'].dtype == np.uint8
@@ -53,12 +53,12 @@ def test_time_window(gray_video, frame_numbers, backend):
     results = load(
         path, num_frames=2, backend=backend, start_time=1.0,
         end_time=1.4)  # frames 10..13
-    np.testing.assert_array_equal(results['frame_inds'], [11, 13])
-    np.testing.assert_array_equal(frame_numbers(results['imgs']), [11, 13])
+    np.testing.assert_array_equal(results['frame_inds'], [10, 12])
+    np.testing.assert_array_equal(frame_numbers(results['imgs']), [10, 12])
     # a window reaching past the end is clipped to the video
     results = load(
         path, num_frames=2, backend=backend, start_time=0.0, end_time=31.0)
-    np.testing.assert_array_equal(results['frame_inds'], [5, 15])
+    np.testing.assert_array_equal(results['frame_inds'], [4, 14])
 
 
 @pytest.mark.parametrize('backend', BACKENDS)
@@ -116,7 +116,7 @@ def test_falls_back_to_pyav_without_decord(monkeypatch, gray_video,
         transform = LoadVideoFrames(num_frames=2, backend='decord')
     assert transform.backend == 'pyav'
     results = transform(dict(video_path=str(gray_video(4))))
-    np.testing.assert_array_equal(frame_numbers(results['imgs']), [1, 3])
+    np.testing.assert_array_equal(frame_numbers(results['imgs']), [0, 2])
 
 
 def test_bad_arguments():
@@ -126,3 +126,42 @@ def test_bad_arguments():
         LoadVideoFrames(on_error='ignore')
     with pytest.raises(ValueError, match='unknown sampling'):
         LoadVideoFrames(sampling='middle')
+
+
+@pytest.mark.skipif(
+    video_readers.decord is None, reason='decord is not installed')
+def test_decord_failure_falls_back_to_pyav_per_file(monkeypatch, gray_video,
+                                                    frame_numbers,
+                                                    mmengine_log):
+    first, second = gray_video(6, name='a.mp4'), gray_video(6, name='b.mp4')
+
+    def refuse(self, path, num_threads=1):
+        raise VideoReadError('Check failed: the size must exactly match')
+
+    monkeypatch.setattr(video_readers.DecordReader, '__init__', refuse)
+    transform = LoadVideoFrames(num_frames=2, backend='decord')
+    for path in (first, first, second):
+        results = transform(dict(video_path=str(path), video_id=path.stem))
+        np.testing.assert_array_equal(frame_numbers(results['imgs']), [1, 4])
+    assert transform.backend == 'decord' and transform.num_fallbacks == 2
+    messages = [record.getMessage() for record in mmengine_log]
+    assert len(messages) == 2  # once per file
+    assert "decord cannot read video '" in messages[0]
+    assert "a.mp4' (video_id 'a') (Check failed: the size" in messages[0]
+    assert 'decoded it with PyAV instead (1 file(s)' in messages[0]
+    assert 'decoded it with PyAV instead (2 file(s)' in messages[1]
+
+
+@pytest.mark.skipif(
+    video_readers.decord is None, reason='decord is not installed')
+def test_on_error_applies_when_both_backends_fail(tmp_path, mmengine_log):
+    corrupt = tmp_path / 'corrupt.mp4'
+    corrupt.write_bytes(b'\x00\x01garbage' * 100)
+    with pytest.raises(
+            VideoReadError,
+            match=r"corrupt\.mp4' \(video_id 'vid0'\) with "
+            r'decord \(.+\) nor with pyav \(.+\)'):
+        load(corrupt, backend='decord')
+    assert load(corrupt, backend='decord', on_error='skip') is None
+    [record] = mmengine_log
+    assert record.getMessage().startswith('skipping a sample: cannot read')

@@ -1,3 +1,6 @@
+"""Training and evaluation machinery around the model: retrieval val/test
+loops, hooks, the runner that records its checkpoints in a ledger, warm-up
+schedulers and data-worker seeding."""
 from .hooks import *  # noqa: F401,F403
 from .loops import *  # noqa: F401,F403
 from .warmup_schedulers import CosineAfterWarmupLR, LinearWarmupLR

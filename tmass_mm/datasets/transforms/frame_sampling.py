@@ -38,17 +38,34 @@ def frame_window(num_total: int,
     return first, max(stop - first, 1)
 
 
+def segment_bounds(num_total: int, num_frames: int) -> np.ndarray:
+    """Cut points of ``num_frames`` segments of ``num_total`` frames.
+
+    ``int(np.linspace(0, num_total, num_frames + 1))``, computed in floating
+    point exactly as the public T-MASS loader does (for a few lengths at
+    some frame counts, e.g. 392 frames into 24, this differs from the exact
+    ``k * num_total // num_frames``). Segment ``k`` is the frames
+    ``bounds[k] .. bounds[k + 1] - 1``.
+
+    Returns:
+        np.ndarray: ``[num_frames + 1]`` int64, from 0 to ``num_total``.
+    """
+    return np.linspace(0, num_total, num_frames + 1).astype(np.int64)
+
+
 def sample_frame_indices(num_total: int,
                          num_frames: int,
                          mode: str = 'uniform',
                          first: int = 0) -> np.ndarray:
     """Indices of ``num_frames`` frames among ``first .. first+num_total-1``.
 
-    The range is cut into ``num_frames`` equal segments; ``'uniform'`` takes
-    the frame at the middle of each segment, ``'rand'`` a random frame of
-    each (``np.random``, so MMEngine's seeding applies). With fewer frames
-    than ``num_frames``, every frame is taken once and the last one is
-    repeated to fill up, in both modes.
+    The range is cut into ``num_frames`` segments by ``segment_bounds``;
+    ``'uniform'`` takes the integer middle ``(a_k + a_{k+1} - 1) // 2`` of
+    each segment ``a_k .. a_{k+1} - 1``, the frames the public T-MASS
+    loader evaluates, and ``'rand'`` a random frame of each (``np.random``,
+    so MMEngine's seeding applies). With fewer frames than ``num_frames``,
+    every frame is taken once and the last one is repeated to fill up, in
+    both modes.
 
     Returns:
         np.ndarray: ``[num_frames]`` int64, non-decreasing.
@@ -58,15 +75,13 @@ def sample_frame_indices(num_total: int,
     if mode not in SAMPLING_MODES:
         raise ValueError(f'unknown sampling mode {mode!r}, expected one of '
                          f'{SAMPLING_MODES}')
-    segments = np.arange(num_frames, dtype=np.int64)
     if num_total < num_frames:
-        offsets = np.minimum(segments, num_total - 1)
-    elif mode == 'uniform':
-        # floor((k + 1/2) * n / F), in integers
-        offsets = (2 * segments + 1) * num_total // (2 * num_frames)
+        offsets = np.minimum(np.arange(num_frames), num_total - 1)
     else:
-        # frames whose start lies in [k n / F, (k + 1) n / F)
-        low = -(-segments * num_total // num_frames)
-        high = -(-(segments + 1) * num_total // num_frames)
-        offsets = np.random.randint(low, high)
+        bounds = segment_bounds(num_total, num_frames)
+        low, high = bounds[:-1], bounds[1:]
+        if mode == 'uniform':
+            offsets = (low + high - 1) // 2
+        else:
+            offsets = np.random.randint(low, high)
     return first + offsets.astype(np.int64)
