@@ -98,3 +98,28 @@ def test_flip_frames():
     assert 70 < sum(flips) < 130
     with pytest.raises(ValueError, match='flip_ratio'):
         FlipFrames(1.5)
+
+
+@pytest.mark.parametrize('interpolation', ['bilinear', 'bicubic'])
+def test_random_resized_crop_is_close_to_pil_on_its_box(interpolation):
+    imgs = random_clip((3, 60, 80, 3), seed=2)
+    transform = RandomResizedCropFrames(32, interpolation=interpolation)
+    np.random.seed(3)
+    top, left, h, w = transform.crop_box(60, 80)
+    np.random.seed(3)
+    out = transform(dict(imgs=imgs))['imgs']
+    assert out.shape == (3, 32, 32, 3) and out.flags.c_contiguous
+    resample = getattr(Image, interpolation.upper())
+    for frame, resized in zip(imgs, out):
+        expected = np.asarray(
+            Image.fromarray(frame).crop((left, top, left + w, top + h)).resize(
+                (32, 32), resample))
+        difference = np.abs(resized.astype(int) - expected)
+        assert difference.max() <= 2 and (difference > 0).mean() < 0.05
+
+
+def test_flip_frames_of_a_view():
+    imgs = coordinate_clip(width=12)[:, 1:, 2:10]  # not contiguous
+    flipped = FlipFrames(flip_ratio=1.0)(dict(imgs=imgs))['imgs']
+    assert flipped.flags.c_contiguous
+    np.testing.assert_array_equal(flipped, imgs[:, :, ::-1])

