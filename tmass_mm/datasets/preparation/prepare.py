@@ -1,4 +1,5 @@
 """Preparing a folder of videos: plan, encode in parallel, verify, record."""
+import multiprocessing
 import os
 import os.path as osp
 import time
@@ -98,7 +99,10 @@ def _results(jobs: List[_Job], workers: int) -> Iterator[tuple]:
     if workers == 1:
         yield from map(_run, jobs)
         return
-    pool = ProcessPoolExecutor(max_workers=workers)
+    # fresh interpreters: a forked copy of a process whose codec (or torch)
+    # threads hold locks can deadlock inside the encoder
+    pool = ProcessPoolExecutor(
+        max_workers=workers, mp_context=multiprocessing.get_context('spawn'))
     try:
         futures = {pool.submit(_run, job): job.source for job in jobs}
         for future in as_completed(futures):
