@@ -84,10 +84,7 @@ def parse_args():
     parser.add_argument('--agreement-videos', type=int, default=4000)
     parser.add_argument('--agreement-queries', type=int, default=200)
     parser.add_argument(
-        '--shortlists',
-        type=int,
-        nargs='+',
-        default=[50, 100, 200, 300, 400])
+        '--shortlists', type=int, nargs='+', default=[50, 100, 200, 300, 400])
     parser.add_argument(
         '--widen-limits',
         type=int,
@@ -320,8 +317,8 @@ def bench_agreement(args) -> None:
                 for kind in ('equal', 'tie', 'miss')
             ]
             print(
-                f'| {size} | {limit} | ' +
-                ' | '.join(f'{x:.1f} %' for x in shares) +
+                f'| {size} | {limit} | ' + ' | '.join(f'{x:.1f} %'
+                                                      for x in shares) +
                 f' | {scored[len(scored) // 2]} / {scored[-1]} |',
                 flush=True)
 
