@@ -207,9 +207,10 @@ def bench_latency(args) -> None:
           f'median of {len(LATENCY_QUERIES)} queries; float32 matmul '
           f'{matmul_gflops():.0f} GFLOP/s, load average '
           f'{os.getloadavg()[0]:.1f}')
-    print('| videos | features (GB) | two-stage (s) | two-stage peak extra '
-          '(MB) | exhaustive (s) | exhaustive peak extra (MB) |')
-    print('|---:|---:|---:|---:|---:|---:|')
+    print('| videos | features (GB) | two-stage (s) | videos scored '
+          '(median / max) | two-stage peak extra (MB) | exhaustive (s) | '
+          'exhaustive peak extra (MB) |')
+    print('|---:|---:|---:|---:|---:|---:|---:|')
     for size in args.sizes:
         features = synthetic_features(size)
         ranker = GalleryRanker(model, tokenize, features, seed=0)
@@ -221,7 +222,11 @@ def bench_latency(args) -> None:
                 ranker.encode_text([query])
             seconds = (time.perf_counter() - start) / len(LATENCY_QUERIES)
             print(f'(text encoding alone: {seconds * 1e3:.0f} ms a query)')
-        runs = [_timed_query(ranker, q) for q in LATENCY_QUERIES]
+        runs, scored = [], []
+        for query in LATENCY_QUERIES:
+            runs.append(_timed_query(ranker, query))
+            scored.append(ranker.last_scored[0])
+        scored.sort()
         two_s = sorted(r[0] for r in runs)[len(runs) // 2]
         two_mb = max(r[1] for r in runs) / 1e6
         full = '| - | -'
@@ -230,7 +235,8 @@ def bench_latency(args) -> None:
                 ranker, LATENCY_QUERIES[1], exhaustive=True)
             full = f'| {seconds:.2f} | {growth / 1e6:.0f}'
         print(
-            f'| {size} | {gigabytes:.2f} | {two_s:.3f} | {two_mb:.0f} '
+            f'| {size} | {gigabytes:.2f} | {two_s:.3f} | '
+            f'{scored[len(scored) // 2]} / {scored[-1]} | {two_mb:.0f} '
             f'{full} |',
             flush=True)
         del ranker, features
