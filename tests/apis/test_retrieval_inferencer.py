@@ -6,6 +6,8 @@ from search_fixtures import NUM_VIDEOS, search_config
 from torch.nn.functional import cosine_similarity
 
 from tmass_mm.apis import TextToVideoRetrievalInferencer
+from tmass_mm.apis.gallery_ranking import WIDEN_LIMIT
+from tmass_mm.apis.search_scoring import LIFT_MARGIN
 from tmass_mm.models import stable_key
 
 QUERIES = ['a red square moves right', 'a blue square on a grey background']
@@ -116,7 +118,8 @@ def test_two_stage_scores_its_shortlist_exactly(search):
     text = search.encode_text(QUERIES)
     for q, query in enumerate(QUERIES):
         hits = search(query, topk=NUM_VIDEOS, shortlist=3)
-        # the shortlist: the 3 videos nearest the query by mean frame
+        # as many hits as the shortlist: not widened, exactly the 3 videos
+        # nearest the query by mean frame
         means = search.features.means.float()
         sims = cosine_similarity(text[q][None], means)
         nearest = {
@@ -124,6 +127,7 @@ def test_two_stage_scores_its_shortlist_exactly(search):
             for i in sims.topk(3).indices.tolist()
         }
         assert {h['video'] for h in hits} == nearest
+        assert search.ranker.last_scored == [3]
         full = {h['video']: h['score'] for h in exhaustive[q]}
         for hit in hits:
             assert hit['score'] == pytest.approx(full[hit['video']], abs=1e-6)
@@ -131,6 +135,44 @@ def test_two_stage_scores_its_shortlist_exactly(search):
         whole = search(query, topk=4, shortlist=NUM_VIDEOS)
         assert [h['video'] for h in whole] == \
             [h['video'] for h in exhaustive[q][:4]]
+
+
+def test_widened_shortlist_keeps_no_video_that_may_enter_outside(search):
+    """With fewer hits than the shortlist, the videos scored are the ``n``
+    nearest by mean frame feature, and none left out could reach the top
+    ``k`` with the lift (largest excess of exact over cheap score seen on
+    them, plus the margin)."""
+    exhaustive = search(QUERIES, topk=NUM_VIDEOS, exhaustive=True)
+    text = search.encode_text(QUERIES)
+    cheap = cosine_similarity(
+        text[:, None], search.features.means.float()[None], dim=-1)
+    widened = []
+    for q, query in enumerate(QUERIES):
+        for k, size in ((1, 2), (2, 3)):
+            hits = search(query, topk=k, shortlist=size)
+            scored = search.ranker.last_scored[0]
+            assert size <= scored <= NUM_VIDEOS
+            widened.append(scored > size)
+            rows = cheap[q].topk(scored).indices.tolist()
+            full = {h['video']: h['score'] for h in exhaustive[q]}
+            exact = torch.tensor(
+                [full[search.features.videos[r].path] for r in rows])
+            best = exact.topk(k)
+            assert [h['video'] for h in hits] == \
+                [search.features.videos[rows[i]].path for i in best.indices]
+            assert [h['score'] for h in hits] == \
+                pytest.approx(best.values.tolist(), abs=1e-6)
+            excess = exact - cheap[q, rows]
+            lift = excess.max() + LIFT_MARGIN * (
+                excess.max() - excess.median())
+            outside = [r for r in range(NUM_VIDEOS) if r not in rows]
+            assert all(cheap[q, r] < best.values[-1] - lift for r in outside)
+            # widen_limit 1: the plain shortlist
+            search.ranker.widen_limit = 1
+            search(query, topk=k, shortlist=size)
+            assert search.ranker.last_scored == [size]
+            search.ranker.widen_limit = WIDEN_LIMIT
+    assert any(widened)  # these fixtures do widen one of the shortlists
 
 
 def test_unreadable_video_is_left_out_and_reported(search_files, gallery_dir):

@@ -1,16 +1,21 @@
 """Ranking an encoded gallery for sentences: text encoding, the optional
-mean-frame shortlist and exact T-MASS scores keyed by stable identities."""
-from typing import List, Optional, Sequence, Union
+mean-frame shortlist (widened to the videos that might still enter the top
+hits) and exact T-MASS scores keyed by stable identities."""
+from typing import List, Optional, Sequence, Tuple, Union
 
 import torch
 from torch import Tensor
 
 from tmass_mm.models import stable_key
 from .gallery_cache import GalleryFeatures
-from .search_scoring import shortlist, tmass_scores, top_hits
+from .search_scoring import (cheap_scores, rows_that_may_enter, shortlist,
+                             tmass_scores, top_hits)
 
 #: videos scored exactly after the mean-frame shortlist (docs/search.md)
 DEFAULT_SHORTLIST = 400
+#: at most this many times ``shortlist`` videos are scored once widened
+#: (docs/search.md "Measurements")
+WIDEN_LIMIT = 4
 Queries = Union[str, Sequence[str]]
 
 
@@ -22,7 +27,13 @@ class GalleryRanker:
         tokenize: the test pipeline's ``TokenizeTexts``.
         features: the gallery.
         seed: the noise seed.
-        shortlist: videos a query scores exactly in two-stage search.
+        shortlist: videos a query scores exactly in two-stage search (more
+            when widened, see :meth:`_two_stage`).
+        widen_limit: at most ``widen_limit * shortlist`` videos are scored
+            once widened; 1 turns widening off.
+
+    Attributes:
+        last_scored: videos scored exactly for each query of the last call.
     """
 
     def __init__(self,
@@ -30,16 +41,19 @@ class GalleryRanker:
                  tokenize,
                  features: GalleryFeatures,
                  seed: int,
-                 shortlist: int = DEFAULT_SHORTLIST):
+                 shortlist: int = DEFAULT_SHORTLIST,
+                 widen_limit: int = WIDEN_LIMIT):
         _check_shortlist(shortlist)
         self.model = model
         self.tokenize = tokenize
         self.features = features
         self.seed = seed
         self.shortlist = shortlist
+        self.widen_limit = widen_limit
         self.video_keys = torch.tensor(
             [stable_key(video.key) for video in features.videos],
             dtype=torch.int64)
+        self.last_scored: List[int] = []
 
     @torch.no_grad()
     def encode_text(self, queries: List[str]) -> Tensor:
@@ -61,7 +75,8 @@ class GalleryRanker:
             topk: hits per query.
             exhaustive: score every video exactly; otherwise only the
                 ``shortlist`` videos closest to the query by mean frame
-                feature (all of them when the gallery is not larger).
+                feature (all of them when the gallery is not larger),
+                widened when ``topk < shortlist`` (see :meth:`_two_stage`).
             shortlist: overrides the constructor's ``shortlist``.
             seed: overrides the constructor's noise seed.
 
@@ -84,11 +99,14 @@ class GalleryRanker:
             scores = tmass_scores(self.model, text, self.features.frames,
                                   text_keys, self.video_keys, seed)
             ranked = [top_hits(row, rows, topk) for row in scores]
+            self.last_scored = [num_videos] * len(texts)
         else:
-            ranked = [
+            found = [
                 self._two_stage(text[i], text_keys[i:i + 1], size, topk, seed)
                 for i in range(len(texts))
             ]
+            ranked = [best for best, _ in found]
+            self.last_scored = [scored for _, scored in found]
         hits = [[
             self._hit(row, score, rank)
             for rank, (row, score) in enumerate(found, 1)
@@ -96,13 +114,36 @@ class GalleryRanker:
         return hits[0] if isinstance(queries, str) else hits
 
     def _two_stage(self, text: Tensor, text_key: Tensor, size: int, topk: int,
-                   seed: int) -> list:
-        """Exact scores of the ``size`` videos shortlisted for ``text``."""
-        rows = shortlist(text, self.features.means, size)
-        scores = tmass_scores(self.model, text[None],
-                              self.features.frames[rows], text_key,
-                              self.video_keys[rows], seed)[0]
-        return top_hits(scores, rows, topk)
+                   seed: int) -> Tuple[list, int]:
+        """The best ``(row, score)`` among the ``size`` videos shortlisted
+        for ``text`` and how many videos were scored exactly.
+
+        When fewer hits than the shortlist are asked for, the videos that
+        might still reach the top ``topk`` by
+        :func:`~.search_scoring.rows_that_may_enter` are scored too, until
+        none is left or ``widen_limit * size`` videos are scored (the best
+        by cheap score first).
+        """
+        cheap = cheap_scores(text, self.features.means)
+        rows = shortlist(cheap, size)
+        scores = self._exact(text, text_key, rows, seed)
+        limit = self.widen_limit * size
+        while topk < size and len(rows) < limit:
+            extra = rows_that_may_enter(cheap, rows, scores,
+                                        topk)[:limit - len(rows)]
+            if not len(extra):
+                break
+            rows = torch.cat([rows, extra])
+            scores = torch.cat(
+                [scores, self._exact(text, text_key, extra, seed)])
+        order = rows.argsort()
+        return top_hits(scores[order], rows[order], topk), len(rows)
+
+    def _exact(self, text: Tensor, text_key: Tensor, rows: Tensor,
+               seed: int) -> Tensor:
+        """``[N]`` T-MASS scores of ``text`` with the gallery ``rows``."""
+        return tmass_scores(self.model, text[None], self.features.frames[rows],
+                            text_key, self.video_keys[rows], seed)[0]
 
     def _hit(self, row: int, score: float, rank: int) -> dict:
         video = self.features.videos[row]

@@ -53,7 +53,8 @@ class TextToVideoRetrievalInferencer:
             paths, or a dataset config.
         gallery_cache: optional cache file (see
             :mod:`tmass_mm.apis.gallery_cache`), created or updated.
-        shortlist: videos a query scores exactly in two-stage search.
+        shortlist: videos a query scores exactly in two-stage search (more
+            where the shortlist is widened, see docs/search.md).
         seed: noise seed; defaults to the head's ``eval_seed``.
         device: where the model runs.
         batch_size, num_workers: videos per backbone call and decoding

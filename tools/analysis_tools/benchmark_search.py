@@ -10,7 +10,9 @@ Three measurements, each printed as a table:
   gallery size on synthetic frame features (``F = 12``, ``D = 512``,
   ViT-B/32 model with random weights), exhaustive vs two-stage.
 - ``agreement``: the fraction of queries whose two-stage top-10 set equals
-  the exhaustive top-10 set, per shortlist size, on a gallery of
+  the exhaustive top-10 set, per shortlist size, with and without
+  widening (``--widen-limits``) and with the number of videos scored
+  exactly per query, on a gallery of
   ``--agreement-videos`` generated videos encoded by a trained demo
   checkpoint; the disagreements that are near-ties (every video the
   two-stage top-10 misses scores within ``--tie-tol`` of the exhaustive
@@ -36,7 +38,8 @@ import torch
 from tmass_mm.apis.gallery_cache import GalleryFeatures
 from tmass_mm.apis.gallery_encoding import encode_videos
 from tmass_mm.apis.gallery_files import GalleryVideo, list_gallery
-from tmass_mm.apis.gallery_ranking import DEFAULT_SHORTLIST, GalleryRanker
+from tmass_mm.apis.gallery_ranking import (DEFAULT_SHORTLIST, WIDEN_LIMIT,
+                                           GalleryRanker)
 from tmass_mm.apis.model_loading import init_retriever
 from tmass_mm.apis.retrieval_inferencer import (ENCODING_PARTS,
                                                 TextToVideoRetrievalInferencer,
@@ -81,10 +84,13 @@ def parse_args():
     parser.add_argument('--agreement-videos', type=int, default=4000)
     parser.add_argument('--agreement-queries', type=int, default=200)
     parser.add_argument(
-        '--shortlists',
+        '--shortlists', type=int, nargs='+', default=[50, 100, 200, 300, 400])
+    parser.add_argument(
+        '--widen-limits',
         type=int,
         nargs='+',
-        default=[50, 100, 200, 300, 400, 600])
+        default=[1, WIDEN_LIMIT],
+        help='GalleryRanker.widen_limit values to compare (1: no widening)')
     parser.add_argument('--tie-tol', type=float, default=1e-3)
     return parser.parse_args()
 
@@ -201,9 +207,10 @@ def bench_latency(args) -> None:
           f'median of {len(LATENCY_QUERIES)} queries; float32 matmul '
           f'{matmul_gflops():.0f} GFLOP/s, load average '
           f'{os.getloadavg()[0]:.1f}')
-    print('| videos | features (GB) | two-stage (s) | two-stage peak extra '
-          '(MB) | exhaustive (s) | exhaustive peak extra (MB) |')
-    print('|---:|---:|---:|---:|---:|---:|')
+    print('| videos | features (GB) | two-stage (s) | videos scored '
+          '(median / max) | two-stage peak extra (MB) | exhaustive (s) | '
+          'exhaustive peak extra (MB) |')
+    print('|---:|---:|---:|---:|---:|---:|---:|')
     for size in args.sizes:
         features = synthetic_features(size)
         ranker = GalleryRanker(model, tokenize, features, seed=0)
@@ -215,7 +222,11 @@ def bench_latency(args) -> None:
                 ranker.encode_text([query])
             seconds = (time.perf_counter() - start) / len(LATENCY_QUERIES)
             print(f'(text encoding alone: {seconds * 1e3:.0f} ms a query)')
-        runs = [_timed_query(ranker, q) for q in LATENCY_QUERIES]
+        runs, scored = [], []
+        for query in LATENCY_QUERIES:
+            runs.append(_timed_query(ranker, query))
+            scored.append(ranker.last_scored[0])
+        scored.sort()
         two_s = sorted(r[0] for r in runs)[len(runs) // 2]
         two_mb = max(r[1] for r in runs) / 1e6
         full = '| - | -'
@@ -224,7 +235,8 @@ def bench_latency(args) -> None:
                 ranker, LATENCY_QUERIES[1], exhaustive=True)
             full = f'| {seconds:.2f} | {growth / 1e6:.0f}'
         print(
-            f'| {size} | {gigabytes:.2f} | {two_s:.3f} | {two_mb:.0f} '
+            f'| {size} | {gigabytes:.2f} | {two_s:.3f} | '
+            f'{scored[len(scored) // 2]} / {scored[-1]} | {two_mb:.0f} '
             f'{full} |',
             flush=True)
         del ranker, features
@@ -236,15 +248,15 @@ VISIBLE = ('colour', 'shape', 'size', 'path', 'background')
 
 def visible_scenes(gallery: dict) -> dict:
     """``{video file name: visible attributes}`` from the generated split's
-    ``annotations.json`` (empty if the generator wrote none)."""
-    path = osp.join(gallery['data_root'], gallery['split'], 'annotations.json')
+    ``scenes.json`` (empty if the generator wrote none)."""
+    path = osp.join(gallery['data_root'], gallery['split'], 'scenes.json')
     if not osp.isfile(path):
         return {}
     with open(path) as file:
-        videos = json.load(file)['videos']
+        scenes = json.load(file)
     return {
-        video['video_id']: tuple(video['scene'][k] for k in VISIBLE)
-        for video in videos if 'scene' in video
+        name: tuple(scene[k] for k in VISIBLE)
+        for name, scene in scenes.items()
     }
 
 
@@ -258,7 +270,7 @@ def classify_miss(exact: list, short: list, scenes: dict, tol: float) -> str:
     if not missed:
         return 'equal'
     scene = {
-        hit['video']: scenes.get(osp.splitext(osp.basename(hit['video']))[0])
+        hit['video']: scenes.get(osp.basename(hit['video']))
         for hit in exact
     }
     score = {hit['video']: hit['score'] for hit in exact}
@@ -294,21 +306,27 @@ def bench_agreement(args) -> None:
     full = search(queries, topk=num_videos, exhaustive=True)
     print(f'\n## top-10 agreement, trained demo model, {num_videos} videos, '
           f'{len(queries)} queries, default shortlist {DEFAULT_SHORTLIST}')
-    print('| shortlist | top-10 sets equal | ties only | other misses |')
-    print('|---:|---:|---:|---:|')
+    print('| shortlist | widen limit | top-10 sets equal | ties only | '
+          'other misses | videos scored (median / max) |')
+    print('|---:|---:|---:|---:|---:|---:|')
     for size in args.shortlists:
-        two = search(queries, topk=10, shortlist=size)
-        kinds = [
-            classify_miss(exact, short, scenes, args.tie_tol)
-            for exact, short in zip(full, two)
-        ]
-        shares = [
-            100 * kinds.count(kind) / len(kinds)
-            for kind in ('equal', 'tie', 'miss')
-        ]
-        print(
-            f'| {size} | ' + ' | '.join(f'{x:.1f} %' for x in shares) + ' |',
-            flush=True)
+        for limit in args.widen_limits:
+            search.ranker.widen_limit = limit
+            two = search(queries, topk=10, shortlist=size)
+            scored = sorted(search.ranker.last_scored)
+            kinds = [
+                classify_miss(exact, short, scenes, args.tie_tol)
+                for exact, short in zip(full, two)
+            ]
+            shares = [
+                100 * kinds.count(kind) / len(kinds)
+                for kind in ('equal', 'tie', 'miss')
+            ]
+            print(
+                f'| {size} | {limit} | ' + ' | '.join(f'{x:.1f} %'
+                                                      for x in shares) +
+                f' | {scored[len(scored) // 2]} / {scored[-1]} |',
+                flush=True)
 
 
 def main():
