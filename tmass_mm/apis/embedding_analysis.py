@@ -13,15 +13,16 @@ take the chain's defaults.
 from typing import Dict
 
 import torch
+from mmengine.config import DictAction
 from torch import Tensor
 
 from tmass_mm.evaluation import (RetrievalEvaluation, evaluator_settings,
                                  load_embeddings, load_querybank)
 
 __all__ = [
-    'evaluate_embeddings', 'evaluator_settings', 'load_embeddings',
-    'load_querybank', 'metrics_json', 'error_message', 'query_radius',
-    'query_scores', 'score_embeddings'
+    'add_model_loading_args', 'evaluate_embeddings', 'evaluator_settings',
+    'load_embeddings', 'load_querybank', 'metrics_json', 'error_message',
+    'query_radius', 'query_scores', 'score_embeddings'
 ]
 
 
@@ -103,3 +104,22 @@ def error_message(err: Exception) -> str:
     if len(err.args) == 1 and isinstance(err.args[0], str):
         return err.args[0]
     return str(err)
+
+
+def add_model_loading_args(parser) -> None:
+    """``--device``, ``--cfg-options`` and ``--allow-partial``: how the
+    analysis tools build the model and load its neck and head."""
+    parser.add_argument(
+        '--device',
+        default=None,
+        help='cpu or cuda (default: cuda if available)')
+    parser.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        help='override config settings, key=value')
+    parser.add_argument(
+        '--allow-partial',
+        action='store_true',
+        help='load a checkpoint lacking neck/head weights (they stay '
+        'random) with a warning instead of refusing it')

@@ -52,11 +52,11 @@ import pickle
 import sys
 
 import torch
-from mmengine.config import DictAction
 
 from tmass_mm.apis import (evaluate_embeddings, evaluator_settings,
                            init_retriever, load_embeddings)
-from tmass_mm.apis.embedding_analysis import error_message, metrics_json
+from tmass_mm.apis.embedding_analysis import (add_model_loading_args,
+                                              error_message, metrics_json)
 from tmass_mm.evaluation.retrieval_scores import POST_PROCESSES, PROTOCOLS
 from tmass_mm.models.samplers.stochastic_text import PRIORS
 
@@ -102,20 +102,7 @@ def parse_args(argv=None):
         '(default: the config evaluator\'s querybank)')
     parser.add_argument('--out', help='write the metrics to this JSON file')
     parser.add_argument('--dump-sims', help='save {"sims": [T, V]} here')
-    parser.add_argument(
-        '--device',
-        default=None,
-        help='cpu or cuda (default: cuda if available)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, key=value')
-    parser.add_argument(
-        '--allow-partial',
-        action='store_true',
-        help='load a checkpoint lacking neck/head weights (they stay '
-        'random) with a warning instead of refusing it')
+    add_model_loading_args(parser)
     return parser.parse_args(argv)
 
 

@@ -29,11 +29,11 @@ import sys
 import textwrap
 
 import torch
-from mmengine.config import DictAction
 
 from tmass_mm.apis import (evaluator_settings, init_retriever, load_embeddings,
                            query_radius, query_scores)
-from tmass_mm.apis.embedding_analysis import error_message
+from tmass_mm.apis.embedding_analysis import (add_model_loading_args,
+                                              error_message)
 
 
 def parse_args(argv=None):
@@ -61,20 +61,7 @@ def parse_args(argv=None):
         'highest-scoring ones (default 3)')
     parser.add_argument(
         '--seed', type=int, help='seed of the scoring noise (default: config)')
-    parser.add_argument(
-        '--device',
-        default=None,
-        help='cpu or cuda (default: cuda if available)')
-    parser.add_argument(
-        '--cfg-options',
-        nargs='+',
-        action=DictAction,
-        help='override config settings, key=value')
-    parser.add_argument(
-        '--allow-partial',
-        action='store_true',
-        help='load a checkpoint lacking neck/head weights (they stay '
-        'random) with a warning instead of refusing it')
+    add_model_loading_args(parser)
     return parser.parse_args(argv)
 
 
