@@ -23,6 +23,38 @@ def test_encodes_text_and_video_to_joint_space():
     assert encoder.logit_scale is encoder.clip.logit_scale
 
 
+def test_text_past_the_last_end_token_is_cut_off_with_the_same_result():
+    """The trimmed text tower equals open_clip's on all 77 positions, in
+    features and in gradients, for captions of different lengths."""
+    torch.manual_seed(3)
+    encoder = CLIPEncoder(model_cfg=TINY_CLIP_CFG)
+    captions = ['a dog', 'a red circle moves slowly to the left of a '
+                'large green square', 'blue']
+    tokens = open_clip.get_tokenizer('ViT-B-32')(captions)
+    lengths = (tokens.argmax(-1) + 1).tolist()
+    assert tokens.shape[1] == 77 and max(lengths) < 20 < 77
+    calls = []
+    hook = encoder.clip.transformer.register_forward_pre_hook(
+        lambda module, args, kwargs: calls.append(args[0].shape[1]),
+        with_kwargs=True)
+    trimmed = encoder.encode_text(tokens)
+    hook.remove()
+    assert calls == [max(lengths)]
+    full = encoder.clip.encode_text(tokens)
+    torch.testing.assert_close(trimmed, full, rtol=1e-5, atol=1e-5)
+    grads = [
+        torch.autograd.grad(out.square().sum(),
+                            encoder.clip.transformer.parameters())
+        for out in (trimmed, full)
+    ]
+    for trimmed_grad, full_grad in zip(*grads):
+        torch.testing.assert_close(
+            trimmed_grad, full_grad, rtol=1e-4, atol=1e-5)
+    # one caption alone is cut at its own end token
+    alone = encoder.encode_text(tokens[2:])
+    torch.testing.assert_close(alone, full[2:], rtol=1e-5, atol=1e-5)
+
+
 @pytest.mark.parametrize('layout', ['plain', 'wrapped'])
 def test_pretrained_file_is_loaded(tmp_path, layout):
     torch.manual_seed(1)

@@ -5,7 +5,9 @@ bounded memory.
 
 * Pooling: the neck's per-frame form, ``neck.framewise(video)`` (the
   interface of ``necks/framewise.py``; X-Pool's applies the neck's ``D x D``
-  maps once per frame and mixes them per pair, exactly).
+  maps once per frame and mixes them per pair, exactly); or, for fewer
+  texts than frames (a search query), the neck's own forward on each block
+  (``necks/pairwise.py``), which then costs less.
 * Radius: the sampler's ``radius`` on each block (two batched matmuls).
 * Noise: the sampler's ``inference_noise``, a counter-based generator; its
   module docstring defines the draw of every ``(text, video, trial)``
@@ -32,6 +34,7 @@ import torch
 from torch import Tensor
 
 from tmass_mm.models.necks.framewise import FramewisePooler
+from tmass_mm.models.necks.pairwise import PairwisePooler, pairwise_is_cheaper
 from tmass_mm.models.samplers.counter_noise import CounterNoise
 from tmass_mm.utils.choices import check_choice
 
@@ -64,7 +67,8 @@ def score_all_pairs(text: Tensor,
         video: ``[V, F, D]`` frame features.
         neck: a neck with a ``framewise(video)`` method (``XPoolNeck`` or any
             neck implementing ``necks/framewise.py``); used as in eval mode
-            (no dropout).
+            (no dropout). With fewer texts than frames its forward pools
+            instead (``necks/pairwise.py``).
         sampler: the ``StochasticTextSampler`` (radius, prior and its
             ``inference_noise``).
         num_trials: ``M``, stochastic texts per pair (best one kept).
@@ -75,7 +79,9 @@ def score_all_pairs(text: Tensor,
             ``p(v | t)`` as usual but the returned score is its cosine with
             ``p(v | t_gt(v))``, as the public T-MASS evaluation computes.
         text_chunk, video_chunk: block sizes; ``None`` picks the device's
-            default from ``DEFAULT_CHUNKS``.
+            default from ``DEFAULT_CHUNKS``. With fewer than ``text_chunk``
+            texts, blocks take more videos, up to ``text_chunk *
+            video_chunk`` pairs.
         noise: ``'faithful'`` or ``'shared'`` (see the module docstring).
         sample_chunk: faithful mode builds at most this many
             ``(pair, trial, dim)`` sample values at once (default from
@@ -102,6 +108,8 @@ def score_all_pairs(text: Tensor,
     text_chunk = text_chunk or defaults[0]
     video_chunk = video_chunk or defaults[1]
     sample_chunk = sample_chunk or defaults[2]
+    # fewer texts than a block holds: as many pairs, more videos per block
+    video_chunk *= max(1, text_chunk // max(1, len(text)))
     streams = _stream_names(text, video, video_offset, text_keys, video_keys)
     framewise = getattr(neck, 'framewise', None)
     if framewise is None:
@@ -113,7 +121,9 @@ def score_all_pairs(text: Tensor,
         noise_source = sampler.inference_noise(
             _draw_seed(generator), text.shape[-1],
             'pair' if noise == 'faithful' else 'text', device)
-        pooling = framewise(video)
+        pooling = (
+            PairwisePooler(neck, video) if pairwise_is_cheaper(
+                len(text), video.shape[1]) else framewise(video))
         queries = pooling.queries(text)
         gt_pooled = None
         if pool_text_index is not None:

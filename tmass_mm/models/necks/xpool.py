@@ -1,6 +1,7 @@
 """X-Pool: text-conditioned attention pooling of frame features
 (docs/method.md §2)."""
 import math
+from typing import Tuple
 
 import torch
 from mmengine.model import BaseModule
@@ -57,6 +58,30 @@ class XPoolNeck(BaseModule):
     def _split_heads(self, x: Tensor) -> Tensor:
         return x.unflatten(-1, (self.num_heads, -1))
 
+    def _head_rows(self, layer: nn.Linear) -> Tensor:
+        """A projection's weight split by output head: ``[H, d, D]``."""
+        return layer.weight.unflatten(0, (self.num_heads, -1))
+
+    def _text_keys(self, text: Tensor) -> Tuple[Tensor, Tensor]:
+        """Each head's query taken back through the key map, so that frames
+        need no key projection: ``(Wk f' + bk)_h . q_h = f' . (Wk_h' q_h) +
+        bk_h . q_h``.
+
+        Args:
+            text: ``[T, D]``.
+
+        Returns:
+            ``[T, H, D]`` keys ``Wk_h' q_h / sqrt(d)`` and ``[T, H]``
+            offsets ``bk_h . q_h / sqrt(d)`` (constant over the frames, so
+            the softmax removes them; kept so that ``bk`` stays in the graph
+            like every other parameter).
+        """
+        query = self._split_heads(self.q_proj(self.norm_input(text)))
+        query = query * (1.0 / math.sqrt(self.embed_dim // self.num_heads))
+        keys = torch.einsum('thd,hde->the', query, self._head_rows(self.k_proj))
+        offsets = (query * self._split_heads(self.k_proj.bias)).sum(-1)
+        return keys, offsets
+
     def attention(self,
                   text: Tensor,
                   video: Tensor,
@@ -70,20 +95,32 @@ class XPoolNeck(BaseModule):
         Returns:
             ``[V, T, H, F]`` (all pairs) or ``[N, H, F]``, summing to 1 over F.
         """
-        query = self._split_heads(self.q_proj(self.norm_input(text)))
-        key = self._split_heads(self.k_proj(self.norm_input(video)))
-        scale = 1.0 / math.sqrt(self.embed_dim // self.num_heads)
+        return self._attention(text, self.norm_input(video), all_pairs)
+
+    def _attention(self, text: Tensor, frames: Tensor,
+                   all_pairs: bool) -> Tensor:
+        """:meth:`attention` on normalised frames ``f'``."""
+        keys, offsets = self._text_keys(text)
         if all_pairs:
-            logits = torch.einsum('thd,vfhd->vthf', query, key)
+            logits = torch.einsum('the,vfe->vthf', keys, frames)
         else:
-            logits = torch.einsum('nhd,nfhd->nhf', query, key)
-        return (logits * scale).softmax(dim=-1)
+            logits = torch.einsum('nhe,nfe->nhf', keys, frames)
+        return (logits + offsets[..., None]).softmax(dim=-1)
 
     def forward(self,
                 text: Tensor,
                 video: Tensor,
                 all_pairs: bool = True) -> Tensor:
         """Pooled video embeddings ``p(v | t)``.
+
+        Computed text first: the query goes through the key map instead of
+        every frame (:meth:`_text_keys`), and each head's weights mix the
+        normalised frames before the value map, ``sum_f a_f (Wv f'_f + bv)
+        = Wv (sum_f a_f f'_f) + bv`` (the weights sum to 1). No ``D x D``
+        map touches a frame, so a pair costs three ``D x D`` products
+        whatever ``F``: cheap for few texts per video (training batches,
+        a search query); per-video statistics (:meth:`framewise`) pay off
+        when many texts meet each video.
 
         Args:
             text: ``[T, D]`` text features.
@@ -94,13 +131,16 @@ class XPoolNeck(BaseModule):
         Returns:
             ``[V, T, D]`` for all pairs, else ``[N, D]``.
         """
-        weights = self.attention(text, video, all_pairs)
-        values = self._split_heads(self.v_proj(self.norm_input(video)))
+        frames = self.norm_input(video)
+        weights = self._attention(text, frames, all_pairs)
         if all_pairs:
-            mixed = torch.einsum('vthf,vfhd->vthd', weights, values)
+            mixed = torch.einsum('vthf,vfe->vthe', weights, frames)
         else:
-            mixed = torch.einsum('nhf,nfhd->nhd', weights, values)
-        pooled = self.norm_pooled(self.out_proj(mixed.flatten(-2)))
+            mixed = torch.einsum('nhf,nfe->nhe', weights, frames)
+        values = torch.einsum('...he,hde->...hd', mixed,
+                              self._head_rows(self.v_proj))
+        values = values.flatten(-2) + self.v_proj.bias
+        pooled = self.norm_pooled(self.out_proj(values))
         return self.norm_output(pooled + self.dropout(self.linear(pooled)))
 
     def framewise(self, video: Tensor) -> FramewiseXPool:
