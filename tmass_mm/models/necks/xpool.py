@@ -78,7 +78,8 @@ class XPoolNeck(BaseModule):
         """
         query = self._split_heads(self.q_proj(self.norm_input(text)))
         query = query * (1.0 / math.sqrt(self.embed_dim // self.num_heads))
-        keys = torch.einsum('thd,hde->the', query, self._head_rows(self.k_proj))
+        keys = torch.einsum('thd,hde->the', query,
+                            self._head_rows(self.k_proj))
         offsets = (query * self._split_heads(self.k_proj.bias)).sum(-1)
         return keys, offsets
 
