@@ -28,8 +28,10 @@ def test_text_past_the_last_end_token_is_cut_off_with_the_same_result():
     features and in gradients, for captions of different lengths."""
     torch.manual_seed(3)
     encoder = CLIPEncoder(model_cfg=TINY_CLIP_CFG)
-    captions = ['a dog', 'a red circle moves slowly to the left of a '
-                'large green square', 'blue']
+    captions = [
+        'a dog', 'a red circle moves slowly to the left of a '
+        'large green square', 'blue'
+    ]
     tokens = open_clip.get_tokenizer('ViT-B-32')(captions)
     lengths = (tokens.argmax(-1) + 1).tolist()
     assert tokens.shape[1] == 77 and max(lengths) < 20 < 77
