@@ -8,7 +8,7 @@ from tmass_mm.datasets.transforms import (LoadVideoFrames, VideoReadError,
                                           video_readers)
 from tmass_mm.datasets.transforms.video_readers import checked_frame_count
 
-BACKENDS = ('decord', 'pyav')
+BACKENDS = ('auto', 'decord', 'pyav')
 
 
 def noise_frames(num_frames, width=64, height=48):
@@ -37,7 +37,7 @@ def faststart_mp4(tmp_path):
 
 
 def load(path, backend, **kwargs):
-    if backend == 'decord' and video_readers.decord is None:
+    if backend != 'pyav' and video_readers.decord is None:
         pytest.skip('decord is not installed')
     return LoadVideoFrames(
         backend=backend, **kwargs)(

@@ -7,7 +7,7 @@ import pytest
 from tmass_mm.datasets.transforms import (LoadVideoFrames, VideoReadError,
                                           video_readers)
 
-BACKENDS = ('decord', 'pyav')
+BACKENDS = ('auto', 'decord', 'pyav')
 
 
 def load(path, **kwargs):

@@ -8,11 +8,14 @@ from video_files import (decode_all, patterned_frames, require_encoder,
 
 from tmass_mm.datasets.transforms import LoadVideoFrames, video_readers
 
-BACKENDS = ('decord', 'pyav')
+BACKENDS = ('auto', 'decord', 'pyav')
 
 # file name (the suffix picks the container): (encoders to try, options)
 CLIPS = {
     'h264.mp4': (('libx264', ), {}),
+    'h264_intra.mp4': (('libx264', ), {
+        'g': '1'
+    }),
     'hevc.mp4': (('libx265', ), {
         'x265-params': 'log-level=error'
     }),
@@ -24,7 +27,7 @@ CLIPS = {
 
 
 def load_without_fallback(path, backend, log, num_frames=5):
-    if backend == 'decord' and video_readers.decord is None:
+    if backend != 'pyav' and video_readers.decord is None:
         pytest.skip('decord is not installed')
     transform = LoadVideoFrames(num_frames=num_frames, backend=backend)
     results = transform(dict(video_path=str(path), video_id=path.name))

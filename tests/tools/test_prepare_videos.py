@@ -21,6 +21,7 @@ from tmass_mm.datasets.preparation.constant_rate import (constant_rate_frames,
 from tmass_mm.datasets.preparation.temp_files import TEMP_SUFFIX, temp_path_for
 from tmass_mm.datasets.preparation.transcode import H264Writer
 from tmass_mm.datasets.transforms import LoadVideoFrames
+from tmass_mm.datasets.transforms.video_readers import PyAVReader
 
 REPO = Path(__file__).resolve().parents[2]
 GRAY_STEP = 5
@@ -122,6 +123,8 @@ def test_outputs_decode_at_3_fps_with_short_side_224(src, tmp_path):
             assert stream.average_rate == 3
             assert stream.codec_context.name == 'h264'
             assert not container.streams.audio
+        # every frame a key frame: training decodes only sampled frames
+        assert PyAVReader(str(path)).intra_only
         assert gray_numbers(path) == expected_numbers
     manifest = json.loads((dst / MANIFEST_NAME).read_text())
     entry = manifest['videos'][1]
@@ -143,7 +146,12 @@ def test_outputs_decode_at_3_fps_with_short_side_224(src, tmp_path):
         height=298,
         bytes=(dst / 'sub' / 'portrait.mp4').stat().st_size)
     assert entry['settings'] == dict(
-        fps=3.0, short_side=224, crf=23, preset='medium', tune='fastdecode')
+        fps=3.0,
+        short_side=224,
+        crf=23,
+        preset='medium',
+        tune='fastdecode',
+        keyint=1)
     assert json.loads((dst / FAILURES_NAME).read_text()) == {'failures': []}
 
 
@@ -152,10 +160,11 @@ def test_fps_0_and_short_side_0_keep_rate_and_size(src, tmp_path):
     prepare_videos(
         str(src),
         str(dst),
-        EncodeSettings(fps=0, short_side=0),
+        EncodeSettings(fps=0, short_side=0, keyint=0),
         verify_backend='pyav',
         progress=False)
     path = dst / 'land.mp4'
+    assert not PyAVReader(str(path)).intra_only  # x264's key frame interval
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
         assert stream.average_rate == SOURCE_FPS
@@ -320,6 +329,7 @@ def test_output_size(size, short_side, expected):
     (dict(crf=60), 'crf'),
     (dict(preset='warp'), 'preset'),
     (dict(tune='fast'), 'tune'),
+    (dict(keyint=-1), 'keyint'),
 ])
 def test_bad_settings_are_refused(kwargs, message):
     with pytest.raises(ValueError, match=message):

@@ -58,16 +58,23 @@ def parse_args(argv=None):
         help="libx264 tuning; 'fastdecode' halves decoding time for ~10 %% "
         "more bytes, 'none' is FFmpeg's default (default: fastdecode)")
     parser.add_argument(
+        '--keyint',
+        type=int,
+        default=1,
+        help='frames from one key frame to the next; 1 makes every frame a '
+        'key frame, so that training decodes only the sampled frames; 0 is '
+        "x264's default (250), for smaller files (default: 1)")
+    parser.add_argument(
         '--workers',
         type=int,
         default=1,
         help='videos encoded in parallel, one process each (default: 1)')
     parser.add_argument(
         '--verify-backend',
-        default='decord',
-        choices=('decord', 'pyav'),
+        default='auto',
+        choices=('auto', 'decord', 'pyav'),
         help="LoadVideoFrames backend that checks each output "
-        "(default: decord, as in training)")
+        "(default: auto, as in training)")
     parser.add_argument(
         '--no-progress', action='store_true', help='hide the progress bar')
     return parser.parse_args(argv)
@@ -81,7 +88,8 @@ def main(argv=None) -> int:
             short_side=args.short_side,
             crf=args.crf,
             preset=args.preset,
-            tune=args.tune)
+            tune=args.tune,
+            keyint=args.keyint)
         report = prepare_videos(
             args.src,
             args.dst,

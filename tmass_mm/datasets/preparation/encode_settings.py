@@ -31,12 +31,20 @@ class EncodeSettings:
             deblocking filter) makes outputs about twice as fast to decode
             for some 10 % more bytes; ``'none'`` is FFmpeg's default.
             Defaults to ``'fastdecode'``.
+        keyint (int): frames from one key frame to the next. 1 (default)
+            makes every frame a key frame: a training clip then decodes
+            just its sampled frames (``LoadVideoFrames(backend='auto')``
+            reads such files with PyAV, which decodes frame by frame),
+            whatever the video's length, for larger files. 0 leaves x264's
+            default (250), with which a clip decodes every frame up to its
+            last sampled one.
     """
     fps: float = 3.0
     short_side: int = 224
     crf: int = 23
     preset: str = 'medium'
     tune: str = 'fastdecode'
+    keyint: int = 1
 
     def __post_init__(self):
         if self.fps < 0:
@@ -50,6 +58,9 @@ class EncodeSettings:
         if self.preset not in X264_PRESETS:
             raise ValueError(f'unknown x264 preset {self.preset!r}, expected '
                              f'one of {X264_PRESETS}')
+        if self.keyint < 0:
+            raise ValueError(f'keyint must be >= 0 (0 is x264\'s default), '
+                             f'got {self.keyint}')
         if self.tune not in X264_TUNES:
             raise ValueError(f'unknown x264 tune {self.tune!r}, expected '
                              f'one of {X264_TUNES}')
@@ -62,6 +73,8 @@ class EncodeSettings:
         options = dict(crf=str(self.crf), preset=self.preset)
         if self.tune != 'none':
             options['tune'] = self.tune
+        if self.keyint:
+            options['g'] = str(self.keyint)
         return options
 
     def output_rate(self, source_rate: Optional[Fraction]) -> Fraction:

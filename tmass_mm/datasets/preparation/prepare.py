@@ -118,7 +118,7 @@ def prepare_videos(src: str,
                    dst: str,
                    settings: Optional[EncodeSettings] = None,
                    workers: int = 1,
-                   verify_backend: str = 'decord',
+                   verify_backend: str = 'auto',
                    progress: bool = True) -> PreparationReport:
     """Re-encode every video under ``src`` into ``dst``.
 
@@ -133,10 +133,10 @@ def prepare_videos(src: str,
         src (str): folder of source videos (searched recursively).
         dst (str): output folder, neither ``src`` nor inside it.
         settings (EncodeSettings, optional): defaults to 3 fps, short side
-            224, crf 23, preset medium.
+            224, crf 23, preset medium, every frame a key frame.
         workers (int): processes encoding in parallel.
-        verify_backend (str): ``'decord'`` (what training uses) or
-            ``'pyav'``.
+        verify_backend (str): ``'auto'`` (what training uses),
+            ``'decord'`` or ``'pyav'``.
         progress (bool): show a progress bar.
 
     Returns:

@@ -9,8 +9,8 @@ from mmengine.logging import print_log
 
 from tmass_mm.registry import TRANSFORMS
 from .frame_sampling import SAMPLING_MODES, frame_window, sample_frame_indices
-from .video_readers import (READERS, VideoReadError, checked_frame_count,
-                            resolve_backend)
+from .video_readers import (READ_ERRORS, VideoReadError, checked_frame_count,
+                            open_reader, resolve_backend)
 
 
 @TRANSFORMS.register_module()
@@ -48,7 +48,10 @@ class LoadVideoFrames(BaseTransform):
     dataset raises, since every gallery video must be scored. No frame is
     ever made up.
 
-    With ``backend='decord'``, a file decord cannot read is decoded with
+    ``backend='auto'`` (default) decodes intra-only files (what
+    ``tools/data/prepare_videos.py`` writes) with PyAV, which then decodes
+    just the sampled frames, and every other file with decord. With
+    ``'auto'`` or ``'decord'``, a file decord cannot read is decoded with
     PyAV instead, with a warning once per file that carries the running
     count (``num_fallbacks``, per process); ``on_error`` applies only when
     PyAV fails too. docs/decoding.md describes the decoders and the checks.
@@ -56,9 +59,9 @@ class LoadVideoFrames(BaseTransform):
     Args:
         num_frames (int): frames per clip (F). Defaults to 12.
         sampling (str): ``'uniform'`` (test) or ``'rand'``.
-        backend (str): ``'decord'`` or ``'pyav'``; ``'decord'`` falls back to
-            PyAV, with a warning, where decord cannot be imported, and per
-            file where it cannot read the file.
+        backend (str): ``'auto'``, ``'decord'`` or ``'pyav'``; ``'auto'``
+            and ``'decord'`` fall back to PyAV, with a warning, where decord
+            cannot be imported, and per file where it cannot read the file.
         on_error (str): ``'raise'`` or ``'skip'``.
         num_threads (int): decoder threads per video, 0 for the library's
             default. Defaults to 1 (dataloader workers give parallelism).
@@ -67,7 +70,7 @@ class LoadVideoFrames(BaseTransform):
     def __init__(self,
                  num_frames: int = 12,
                  sampling: str = 'uniform',
-                 backend: str = 'decord',
+                 backend: str = 'auto',
                  on_error: str = 'raise',
                  num_threads: int = 1):
         if num_frames < 1:
@@ -153,10 +156,9 @@ class LoadVideoFrames(BaseTransform):
                 backend: str) -> Tuple[np.ndarray, np.ndarray, int]:
         """``(imgs [F, H, W, 3], frame_inds [F], total frames)`` decoded
         with ``backend``; any failure becomes a ``VideoReadError``."""
-        reader_cls = READERS[backend]
         try:
-            reader = reader_cls(
-                results['video_path'], num_threads=self.num_threads)
+            reader = open_reader(
+                backend, results['video_path'], num_threads=self.num_threads)
             total = checked_frame_count(reader)
             first, count = frame_window(total, reader.fps,
                                         results.get('start_time'),
@@ -164,7 +166,7 @@ class LoadVideoFrames(BaseTransform):
             frame_inds = sample_frame_indices(count, self.num_frames,
                                               self.sampling, first)
             imgs = reader.get_frames(frame_inds)
-        except reader_cls.ERRORS + (ValueError, VideoReadError) as err:
+        except READ_ERRORS + (ValueError, ) as err:
             raise VideoReadError(str(err)) from err
         return imgs, frame_inds, total
 

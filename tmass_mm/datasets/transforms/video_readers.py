@@ -10,15 +10,18 @@ reader's ``ERRORS``; ``LoadVideoFrames`` turns them into a
 """
 import re
 import warnings
-from typing import Dict, Tuple, Type
+from typing import Dict, List, Optional, Tuple, Type
 
 import av
 import numpy as np
+from av.video.reformatter import VideoReformatter
 
 from .decord_install import import_decord
 
 decord = import_decord()  # None without a wheel for the platform
 
+#: ``AV_PICTURE_TYPE_I``, PyAV's ``frame.pict_type`` of an intra picture
+_INTRA_PICTURE = 1
 # Decodable frames may fall short of the announced count by at most this.
 MAX_MISSING_FRACTION = 0.1
 
@@ -87,6 +90,8 @@ class DecordReader:
     Args:
         path (str): the video file.
         num_threads (int): decoder threads, 0 for decord's default.
+        announced_frames (int, optional): the container's announced frame
+            count when the caller has read it already (else read here).
     """
 
     ERRORS: Tuple[Type[BaseException], ...] = (VideoReadError, )
@@ -94,14 +99,19 @@ class DecordReader:
                           ...] = (RuntimeError, IndexError) + (
                               () if decord is None else (decord.DECORDError, ))
 
-    def __init__(self, path: str, num_threads: int = 1):
+    def __init__(self,
+                 path: str,
+                 num_threads: int = 1,
+                 announced_frames: Optional[int] = None):
         try:
             self._reader = decord.VideoReader(path, num_threads=num_threads)
             self.num_frames = len(self._reader)
             self.fps = float(self._reader.get_avg_fps())
         except self._DECORD_ERRORS as err:
             raise VideoReadError(_decord_message(err)) from err
-        self.announced_frames = announced_frame_count(path)
+        self.announced_frames = (
+            announced_frame_count(path)
+            if announced_frames is None else announced_frames)
 
     def get_frames(self, indices: np.ndarray) -> np.ndarray:
         unique, inverse = np.unique(indices, return_inverse=True)
@@ -113,18 +123,26 @@ class DecordReader:
 
 
 class PyAVReader:
-    """Sequential decoding with PyAV.
+    """Decoding with PyAV.
 
-    ``num_frames`` is the number of the stream's packets (found by demuxing,
-    which decodes nothing); ``get_frames`` decodes from the start up to the
-    last wanted frame and converts only the wanted ones to RGB. If the
-    decoder yields fewer frames than there are packets before a wanted
-    index, or fails before it, ``VideoReadError`` is raised rather than
-    guessing a frame.
+    The constructor demuxes the stream (reads packets, decodes nothing):
+    ``num_frames`` is the number of non-empty packets. In an intra-only
+    stream (every packet a key frame, in presentation order, as
+    ``tools/data/prepare_videos.py`` writes by default) each frame decodes
+    on its own, so ``get_frames`` decodes exactly the wanted frames; a
+    decoded frame that turns out not to be an intra picture sends it back
+    to the general path. Otherwise it decodes from the start up to the last
+    wanted frame. Either way only the wanted frames are converted to RGB,
+    and a frame the decoder does not produce is a ``VideoReadError``
+    rather than a guess.
 
     Args:
         path (str): the video file.
         num_threads (int): decoder threads, 0 for FFmpeg's default.
+
+    Attributes: ``intra_only`` (whether the stream is intra-only, see
+    above), ``last_decoded`` (frames the decoder produced in the last
+    ``get_frames``: its cost).
     """
 
     ERRORS: Tuple[Type[BaseException],
@@ -133,12 +151,20 @@ class PyAVReader:
     def __init__(self, path: str, num_threads: int = 1):
         self._path = path
         self._num_threads = num_threads
+        self.last_decoded = 0
         with av.open(path) as container:
             stream = self._video_stream(container)
             self.fps = float(stream.average_rate or stream.guessed_rate or 0)
             self.announced_frames = int(stream.frames)
-            self.num_frames = sum(1 for packet in container.demux(stream)
-                                  if packet.size > 0)
+            packets = [(packet.pts, packet.is_keyframe)
+                       for packet in container.demux(stream)
+                       if packet.size > 0]
+        self.num_frames = len(packets)
+        times = [pts for pts, _ in packets]
+        self.intra_only = (
+            all(key for _, key in packets) and None not in times
+            and all(a < b for a, b in zip(times, times[1:])))
+        self._times = times
 
     def _video_stream(self, container):
         if not container.streams.video:
@@ -150,16 +176,57 @@ class PyAVReader:
         return stream
 
     def get_frames(self, indices: np.ndarray) -> np.ndarray:
-        wanted = set(indices.tolist())
-        last = max(wanted)
+        wanted = sorted(set(indices.tolist()))
+        if max(wanted) >= self.num_frames:
+            raise VideoReadError(
+                f'frame {max(wanted)} is past the {self.num_frames} frames '
+                'of the stream')
+        decoded = self._decode_intra(wanted) if self.intra_only else None
+        if decoded is None:
+            decoded = self._decode_from_start(wanted)
+        return np.stack([decoded[index] for index in indices.tolist()])
+
+    def _decode_intra(self, wanted: List[int]) -> Optional[dict]:
+        """``{display index: RGB frame}`` decoding the wanted packets only,
+        each on its own; ``None`` if a frame does not come out as an intra
+        picture."""
+        missing = {self._times[index]: index for index in wanted}
+        convert = _RGBConverter()
         decoded: Dict[int, np.ndarray] = {}
+        with av.open(self._path) as container:
+            stream = self._video_stream(container)
+            codec = stream.codec_context
+            try:
+                for packet in container.demux(stream):
+                    index = missing.pop(packet.pts, None)
+                    if index is None:
+                        continue
+                    frames = codec.decode(packet) + codec.decode(None)
+                    codec.flush_buffers()
+                    if len(frames) != 1 or int(
+                            frames[0].pict_type) != _INTRA_PICTURE:
+                        return None
+                    decoded[index] = convert(frames[0])
+                    if not missing:
+                        break
+            except av.FFmpegError:
+                return None
+        self.last_decoded = len(decoded)
+        return None if missing else decoded
+
+    def _decode_from_start(self, wanted: List[int]) -> dict:
+        """``{display index: RGB frame}``, decoding the stream in order up
+        to the last wanted frame (frames counted as they come out)."""
+        last, wanted = max(wanted), set(wanted)
+        decoded: Dict[int, np.ndarray] = {}
+        convert = _RGBConverter()
         with av.open(self._path) as container:
             stream = self._video_stream(container)
             try:
                 for index, frame in enumerate(container.decode(stream)):
+                    self.last_decoded = index + 1
                     if index in wanted:
-                        decoded[index] = upright(
-                            frame.to_ndarray(format='rgb24'), frame.rotation)
+                        decoded[index] = convert(frame)
                     if index == last:
                         break
             except av.FFmpegError as err:
@@ -171,18 +238,50 @@ class PyAVReader:
                 f'the decoder produced fewer frames than the '
                 f'{self.num_frames} packets of the stream (frame {last} '
                 'is missing)')
-        return np.stack([decoded[index] for index in indices.tolist()])
+        return decoded
+
+
+class _RGBConverter:
+    """Upright RGB arrays of decoded frames, with one conversion context
+    for all of them (PyAV's ``to_ndarray`` builds one per frame)."""
+
+    def __init__(self):
+        self._reformatter = VideoReformatter()
+
+    def __call__(self, frame) -> np.ndarray:
+        rgb = self._reformatter.reformat(frame, format='rgb24').to_ndarray()
+        return upright(rgb, frame.rotation)
 
 
 READERS = {'decord': DecordReader, 'pyav': PyAVReader}
+BACKENDS = ('auto', *READERS)
+#: what any reader raises for a file it cannot read
+READ_ERRORS = DecordReader.ERRORS + PyAVReader.ERRORS
+
+
+def open_reader(backend: str, path: str, num_threads: int = 1):
+    """A reader of ``path``. ``'auto'``: PyAV for an intra-only stream (it
+    decodes just the wanted frames, see :class:`PyAVReader`), decord for
+    any other stream or a file PyAV cannot open."""
+    if backend != 'auto':
+        return READERS[backend](path, num_threads=num_threads)
+    try:
+        probe = PyAVReader(path, num_threads=num_threads)
+    except PyAVReader.ERRORS:
+        return DecordReader(path, num_threads=num_threads)
+    if probe.intra_only or decord is None:
+        return probe
+    return DecordReader(
+        path, num_threads=num_threads, announced_frames=probe.announced_frames)
 
 
 def resolve_backend(backend: str) -> str:
-    """``backend``, or ``'pyav'`` (with a warning) if decord is missing."""
-    if backend not in READERS:
+    """``backend``, or ``'pyav'`` (with a warning) if it needs decord and
+    decord is missing."""
+    if backend not in BACKENDS:
         raise ValueError(f'unknown video backend {backend!r}, expected one '
-                         f'of {list(READERS)}')
-    if backend == 'decord' and decord is None:
+                         f'of {list(BACKENDS)}')
+    if backend != 'pyav' and decord is None:
         warnings.warn('decord cannot be imported on this platform; '
                       'decoding videos with PyAV instead.')
         return 'pyav'
