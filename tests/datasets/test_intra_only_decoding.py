@@ -35,8 +35,7 @@ def test_other_streams_decode_in_order_up_to_the_last_wanted_frame(clips):
     assert not reader.intra_only and reader.num_frames == 20
     wanted = np.array([2, 9])
     frames = reader.get_frames(wanted)
-    np.testing.assert_array_equal(frames,
-                                  decode_all(clips['grouped'])[wanted])
+    np.testing.assert_array_equal(frames, decode_all(clips['grouped'])[wanted])
     assert reader.last_decoded == 10
 
 
@@ -54,8 +53,10 @@ def test_auto_picks_pyav_for_intra_only_files_and_decord_else(clips):
     # the announced count comes from the PyAV probe, as decord's own
     assert grouped.announced_frames == 20
     for name, path in clips.items():
-        auto, decord = (LoadVideoFrames(num_frames=6, backend=backend)(dict(
-            video_path=str(path))) for backend in ('auto', 'decord'))
+        auto, decord = (
+            LoadVideoFrames(num_frames=6,
+                            backend=backend)(dict(video_path=str(path)))
+            for backend in ('auto', 'decord'))
         np.testing.assert_array_equal(auto['imgs'], decord['imgs'])
         np.testing.assert_array_equal(auto['imgs'],
                                       decode_all(path)[auto['frame_inds']])
