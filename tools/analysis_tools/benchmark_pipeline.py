@@ -60,6 +60,12 @@ def parse_args():
     parser.add_argument('--prepare-fps', type=float, default=3.0)
     parser.add_argument('--short-side', type=int, default=224)
     parser.add_argument('--tune', default='fastdecode')
+    parser.add_argument(
+        '--keyint',
+        type=int,
+        default=1,
+        help='key frame interval of the prepared files (1: every frame, '
+        "the default of prepare_videos.py; 0: x264's default)")
     return parser.parse_args()
 
 
@@ -151,7 +157,8 @@ def main():
             EncodeSettings(
                 fps=args.prepare_fps,
                 short_side=args.short_side,
-                tune=args.tune),
+                tune=args.tune,
+                keyint=args.keyint),
             progress=False)
         prepare_cpu = time.process_time() - start
         if report.failures:
@@ -159,7 +166,8 @@ def main():
         pipeline = build_train_pipeline()
         print(f'train pipeline: {[type(t).__name__ for t in pipeline]}; '
               f'{args.repeats} runs per video; OMP_NUM_THREADS='
-              f'{os.environ.get("OMP_NUM_THREADS")}; load average '
+              f'{os.environ.get("OMP_NUM_THREADS")}; prepared with keyint '
+              f'{args.keyint}; load average '
               f'{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; '
               f'preparing all took {prepare_cpu:.1f} CPU-s')
         print('| video | version | stream | MB | clips/s per core '
