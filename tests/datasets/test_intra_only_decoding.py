@@ -28,6 +28,10 @@ def test_intra_only_stream_decodes_just_the_wanted_frames(clips):
     frames = reader.get_frames(wanted)
     np.testing.assert_array_equal(frames, decode_all(clips['intra'])[wanted])
     assert reader.last_decoded == 3  # 3, 7 and 15, each once
+    # the file stays open from the probe for one call; later calls reopen it
+    again = reader.get_frames(np.array([19, 0]))
+    np.testing.assert_array_equal(again, decode_all(clips['intra'])[[19, 0]])
+    assert reader.last_decoded == 2
 
 
 def test_other_streams_decode_in_order_up_to_the_last_wanted_frame(clips):

@@ -152,19 +152,27 @@ class PyAVReader:
         self._path = path
         self._num_threads = num_threads
         self.last_decoded = 0
-        with av.open(path) as container:
+        container = av.open(path)
+        try:
             stream = self._video_stream(container)
             self.fps = float(stream.average_rate or stream.guessed_rate or 0)
             self.announced_frames = int(stream.frames)
             packets = [(packet.pts, packet.is_keyframe)
                        for packet in container.demux(stream)
                        if packet.size > 0]
+        except BaseException:
+            container.close()
+            raise
         self.num_frames = len(packets)
         times = [pts for pts, _ in packets]
         self.intra_only = (
             all(key for _, key in packets) and None not in times
             and all(a < b for a, b in zip(times, times[1:])))
         self._times = times
+        # an intra-only stream is decoded from this opening (saves ~2 ms)
+        self._open = container if self.intra_only else None
+        if not self.intra_only:
+            container.close()
 
     def _video_stream(self, container):
         if not container.streams.video:
@@ -193,10 +201,12 @@ class PyAVReader:
         missing = {self._times[index]: index for index in wanted}
         convert = _RGBConverter()
         decoded: Dict[int, np.ndarray] = {}
-        with av.open(self._path) as container:
+        container, self._open = self._open or av.open(self._path), None
+        with container:
             stream = self._video_stream(container)
             codec = stream.codec_context
             try:
+                container.seek(0)
                 for packet in container.demux(stream):
                     index = missing.pop(packet.pts, None)
                     if index is None:
