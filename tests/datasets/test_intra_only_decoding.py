@@ -7,6 +7,7 @@ from video_files import decode_all, patterned_frames, write_video
 
 from tmass_mm.datasets.transforms import LoadVideoFrames, video_readers
 from tmass_mm.datasets.transforms.video_readers import (DecordReader,
+                                                        NotIntraOnly,
                                                         PyAVReader,
                                                         open_reader)
 
@@ -56,6 +57,10 @@ def test_auto_picks_pyav_for_intra_only_files_and_decord_else(clips):
     assert type(grouped) is DecordReader
     # the announced count comes from the PyAV probe, as decord's own
     assert grouped.announced_frames == 20
+    # the probe stops at the first predicted frame (no read-through)
+    with pytest.raises(NotIntraOnly) as stopped:
+        PyAVReader(str(clips['grouped']), intra_only_or_stop=True)
+    assert stopped.value.announced_frames == 20
     for name, path in clips.items():
         auto, decord = (
             LoadVideoFrames(num_frames=6,

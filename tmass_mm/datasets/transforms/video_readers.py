@@ -30,6 +30,16 @@ class VideoReadError(RuntimeError):
     """A video that is missing, cannot be decoded or has no frames."""
 
 
+class NotIntraOnly(Exception):
+    """Raised by ``PyAVReader(..., intra_only_or_stop=True)`` for a stream
+    that is not intra-only; carries the announced frame count read so far.
+    """
+
+    def __init__(self, announced_frames: int):
+        super().__init__('the stream is not intra-only')
+        self.announced_frames = announced_frames
+
+
 def announced_frame_count(path: str) -> int:
     """Frames the container header announces for the first video stream.
 
@@ -139,6 +149,10 @@ class PyAVReader:
     Args:
         path (str): the video file.
         num_threads (int): decoder threads, 0 for FFmpeg's default.
+        intra_only_or_stop (bool): stop reading at the first sign that the
+            stream is not intra-only (a packet that is not a key frame) and
+            raise ``NotIntraOnly`` instead: what ``open_reader('auto')``
+            uses to hand such a file to decord without reading it through.
 
     Attributes: ``intra_only`` (whether the stream is intra-only, see
     above), ``last_decoded`` (frames the decoder produced in the last
@@ -148,7 +162,10 @@ class PyAVReader:
     ERRORS: Tuple[Type[BaseException],
                   ...] = (av.FFmpegError, OSError, VideoReadError)
 
-    def __init__(self, path: str, num_threads: int = 1):
+    def __init__(self,
+                 path: str,
+                 num_threads: int = 1,
+                 intra_only_or_stop: bool = False):
         self._path = path
         self._num_threads = num_threads
         self.last_decoded = 0
@@ -157,17 +174,23 @@ class PyAVReader:
             stream = self._video_stream(container)
             self.fps = float(stream.average_rate or stream.guessed_rate or 0)
             self.announced_frames = int(stream.frames)
-            packets = [(packet.pts, packet.is_keyframe)
-                       for packet in container.demux(stream)
-                       if packet.size > 0]
+            packets = []
+            for packet in container.demux(stream):
+                if packet.size == 0:  # the demuxer's final flush packet
+                    continue
+                if intra_only_or_stop and not packet.is_keyframe:
+                    raise NotIntraOnly(self.announced_frames)
+                packets.append((packet.pts, packet.is_keyframe))
+            times = [pts for pts, _ in packets]
+            self.intra_only = (
+                all(key for _, key in packets) and None not in times
+                and all(a < b for a, b in zip(times, times[1:])))
+            if intra_only_or_stop and not self.intra_only:
+                raise NotIntraOnly(self.announced_frames)
         except BaseException:
             container.close()
             raise
         self.num_frames = len(packets)
-        times = [pts for pts, _ in packets]
-        self.intra_only = (
-            all(key for _, key in packets) and None not in times
-            and all(a < b for a, b in zip(times, times[1:])))
         self._times = times
         # an intra-only stream is decoded from this opening (saves ~2 ms)
         self._open = container if self.intra_only else None
@@ -272,17 +295,17 @@ READ_ERRORS = DecordReader.ERRORS + PyAVReader.ERRORS
 def open_reader(backend: str, path: str, num_threads: int = 1):
     """A reader of ``path``. ``'auto'``: PyAV for an intra-only stream (it
     decodes just the wanted frames, see :class:`PyAVReader`), decord for
-    any other stream or a file PyAV cannot open."""
+    any other stream (known at its first predicted frame, so a long source
+    is not read through twice) or a file PyAV cannot open."""
     if backend != 'auto':
         return READERS[backend](path, num_threads=num_threads)
     try:
-        probe = PyAVReader(path, num_threads=num_threads)
+        return PyAVReader(path, num_threads, intra_only_or_stop=True)
+    except NotIntraOnly as probe:
+        return DecordReader(
+            path, num_threads, announced_frames=probe.announced_frames)
     except PyAVReader.ERRORS:
-        return DecordReader(path, num_threads=num_threads)
-    if probe.intra_only or decord is None:
-        return probe
-    return DecordReader(
-        path, num_threads=num_threads, announced_frames=probe.announced_frames)
+        return DecordReader(path, num_threads)
 
 
 def resolve_backend(backend: str) -> str:
